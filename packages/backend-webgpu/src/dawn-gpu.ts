@@ -1,0 +1,99 @@
+/**
+ * WebGPU in Node through Dawn (the `webgpu` npm package). Loading is a probe: each failure
+ * becomes a reason a user can act on (package missing, no binary for this platform, the Vulkan
+ * loader missing) instead of a crash. Node modules are imported dynamically so a browser bundle
+ * never pulls them in.
+ */
+
+/** Result of {@link loadDawn}: Dawn's GPU object and globals, or why it cannot load. */
+export type DawnLoadResult =
+  | { readonly ok: true; readonly gpu: GPU; readonly globals: Readonly<Record<string, unknown>>; readonly binary: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** Whether this process is Node.js (or a Node-compatible runtime). */
+export function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/** The `dist/` folder name the webgpu package uses for this platform. */
+export function dawnPlatformDir(platform: string = process.platform, arch: string = process.arch): string {
+  return platform === 'darwin' ? 'darwin-universal' : `${platform}-${arch}`;
+}
+
+const loads = new Map<string, Promise<DawnLoadResult>>();
+
+/**
+ * Loads Dawn once per flag set and creates its GPU object (`create(flags)`). Never throws.
+ * `packageSpecifier` is the module to import (the `webgpu` package; tests point it elsewhere).
+ */
+export function loadDawn(flags: readonly string[], packageSpecifier = 'webgpu'): Promise<DawnLoadResult> {
+  const key = `${packageSpecifier}\u0000${flags.join('\u0000')}`;
+  let load = loads.get(key);
+  if (load === undefined) {
+    load = loadDawnUncached(flags, packageSpecifier);
+    loads.set(key, load);
+  }
+  return load;
+}
+
+async function loadDawnUncached(flags: readonly string[], specifier: string): Promise<DawnLoadResult> {
+  if (!isNode()) return { ok: false, reason: 'navigator.gpu is missing: this browser has no WebGPU (or it is disabled)' };
+  const { createRequire } = await import('node:module');
+  const { existsSync, readdirSync, readFileSync } = await import('node:fs');
+  const { dirname, join } = await import('node:path');
+  let packageDir: string;
+  try {
+    packageDir = dirname(createRequire(import.meta.url).resolve(`${specifier}/package.json`));
+  } catch {
+    return { ok: false, reason: `the "${specifier}" package (Dawn for Node) is not installed` };
+  }
+  const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version?: string }).version;
+  const platformDir = dawnPlatformDir();
+  const binary = join(packageDir, 'dist', platformDir, 'dawn.node');
+  if (!existsSync(binary)) {
+    let available: string[] = [];
+    try {
+      available = readdirSync(join(packageDir, 'dist'));
+    } catch {
+      // no dist folder at all
+    }
+    return {
+      ok: false,
+      reason: `no Dawn binary for ${platformDir} in ${specifier}@${version ?? '?'} (it ships: ${available.join(', ') || 'none'})`,
+    };
+  }
+  try {
+    const dawn = (await import(/* @vite-ignore */ specifier)) as { create(flags: string[]): GPU; globals: Record<string, unknown> };
+    return { ok: true, gpu: dawn.create([...flags]), globals: dawn.globals, binary };
+  } catch (error) {
+    return { ok: false, reason: `cannot load Dawn from ${binary}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/**
+ * Why Dawn found no adapter, as far as can be told from outside: on Linux, whether the Vulkan
+ * loader is installed and which ICD files the loader was pointed at.
+ */
+export async function explainNoAdapter(): Promise<string> {
+  const base = 'Dawn found no GPU adapter';
+  if (!isNode() || process.platform !== 'linux') return base;
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const dirs = (process.env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean);
+  let inCache = false;
+  try {
+    inCache = readFileSync('/etc/ld.so.cache').includes('libvulkan.so.1');
+  } catch {
+    // no loader cache: rely on LD_LIBRARY_PATH
+  }
+  if (!inCache && !dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')))) {
+    return `${base}: the Vulkan loader libvulkan.so.1 is not installed (Debian/Ubuntu: apt-get install libvulkan1)`;
+  }
+  const icd = process.env['VK_ICD_FILENAMES'] ?? process.env['VK_DRIVER_FILES'];
+  if (icd !== undefined) {
+    const missing = icd.split(':').filter((f) => f && !existsSync(f));
+    if (missing.length) return `${base}: the Vulkan driver file(s) ${missing.join(', ')} named by VK_ICD_FILENAMES/VK_DRIVER_FILES do not exist`;
+    return `${base}: no usable Vulkan device from the driver(s) ${icd}`;
+  }
+  return `${base}: no Vulkan driver found (no GPU? for a CPU fallback set VK_ICD_FILENAMES to SwiftShader's vk_swiftshader_icd.json, e.g. /usr/lib/chromium/vk_swiftshader_icd.json)`;
+}

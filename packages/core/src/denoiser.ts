@@ -1,0 +1,43 @@
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { ResolutionLevel } from './level.js';
+
+/**
+ * Conditioning passed to a denoiser with every call.
+ */
+export interface DenoiserContext {
+  /** Resolution level the input is at (0 = full resolution). */
+  readonly level: ResolutionLevel;
+  /**
+   * Class label per batch item; `null` (or omitted) means unconditional (the model's "null"
+   * class, used for classifier-free guidance).
+   */
+  readonly classLabels?: readonly (number | null)[] | null;
+  /**
+   * Classifier-free guidance scale w: `D = D_uncond + w (D_cond - D_uncond)`. 1 (or omitted)
+   * means plain conditional prediction, no extra call.
+   */
+  readonly guidance?: number;
+}
+
+/**
+ * The one model contract: `D(x, sigma, ctx) -> x0_hat` in sigma space (k-diffusion / EDM).
+ * `x` is NHWC at `ctx.level`; `sigma` is the per-pixel noise std at that level.
+ *
+ * Ownership: the denoiser must not dispose `x`; the caller owns the returned tensor.
+ */
+export interface Denoiser {
+  /** Name for logs and events. */
+  readonly name: string;
+  /** Number of image channels the denoiser expects (e.g. 3). */
+  readonly channels: number;
+  /** Predicts the clean signal. */
+  denoise(x: Tensor4D, sigma: number, ctx: DenoiserContext): Tensor4D;
+  /**
+   * FLOPs of one `denoise` call for a batch of `batch` images of `height` x `width` (counted
+   * analytically; guidance doubles the model calls and must be included by the caller's
+   * context). Optional: a denoiser without it counts as proportional to pixels.
+   */
+  flops?(height: number, width: number, batch: number, ctx?: DenoiserContext): number;
+  /** Releases weights. Optional; denoisers without resources need not implement it. */
+  dispose?(): void;
+}

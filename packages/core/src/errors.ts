@@ -1,0 +1,78 @@
+/**
+ * Typed errors shared by every Upshift package. Each error names what was wrong so a user can
+ * fix the input without reading the source.
+ */
+
+/** Base class of every error Upshift throws on purpose. */
+export class UpshiftError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Renders a value for an error message: strings quoted, numbers as written, objects as JSON. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value === undefined) return 'undefined';
+  try {
+    const json = JSON.stringify(value);
+    return json.length > 120 ? `${json.slice(0, 117)}...` : json;
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * A configuration or option value is invalid. `field` is the dotted path of the bad field
+ * (e.g. `"steps"` or `"policyOptions.threshold"`), `value` the value that was given.
+ */
+export class ConfigError extends UpshiftError {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    reason: string,
+  ) {
+    super(`Invalid ${field} = ${describeValue(value)}: ${reason}`);
+  }
+}
+
+/** A step hook returned something it may not change, or an invalid change. */
+export class HookError extends UpshiftError {
+  constructor(
+    readonly hook: string,
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`Step hook "${hook}" tried to change ${field}: ${reason}`);
+  }
+}
+
+/** A backend cannot run on this machine; `reason` says why (no adapter, missing files, ...). */
+export class BackendUnavailableError extends UpshiftError {
+  constructor(
+    readonly backend: string,
+    readonly reason: string,
+  ) {
+    super(`Backend "${backend}" is not available here: ${reason}`);
+  }
+}
+
+/** Model files (config or weights) are missing, truncated or do not match each other. */
+export class ModelLoadError extends UpshiftError {
+  constructor(
+    readonly file: string,
+    reason: string,
+    readonly tensor?: string,
+  ) {
+    super(`Cannot load model file ${file}${tensor === undefined ? '' : ` (tensor "${tensor}")`}: ${reason}`);
+  }
+}
+
+/** A plugin name was not registered; lists the names that are. */
+export class UnknownPluginError extends ConfigError {
+  constructor(field: string, name: unknown, known: readonly string[]) {
+    super(field, name, `unknown name; registered: ${known.length ? known.map((k) => `"${k}"`).join(', ') : '(none)'}`);
+  }
+}

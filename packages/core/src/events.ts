@@ -1,0 +1,70 @@
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { ResolutionLevel } from './level.js';
+import type { UpshiftPlan } from './policy.js';
+import type { ComputeTotals } from './compute-meter.js';
+
+/** `start`: the run's plan, before any model call. */
+export interface StartEvent {
+  readonly type: 'start';
+  readonly plan: UpshiftPlan;
+  /** The validated, JSON-serialisable run config. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** tfjs backend the run uses. */
+  readonly backend: string;
+}
+
+/** `step`: one sampler step done. Tensors are valid only while the event is emitted. */
+export interface StepProgressEvent {
+  readonly type: 'step';
+  readonly index: number;
+  readonly steps: number;
+  /** Full-resolution sigma before and after the step. */
+  readonly sigma: number;
+  readonly sigmaNext: number;
+  readonly level: ResolutionLevel;
+  readonly flops: number;
+  readonly ms: number;
+  readonly modelCalls: number;
+  /** The latent after the step. Clone to keep. */
+  readonly x: Tensor4D;
+  /** The denoiser's x0 estimate. Clone to keep. */
+  readonly denoised: Tensor4D;
+}
+
+/** `resolution-change`: the latent moved between levels before step `index`. */
+export interface ResolutionChangeEvent {
+  readonly type: 'resolution-change';
+  readonly index: number;
+  readonly from: ResolutionLevel;
+  readonly to: ResolutionLevel;
+  /** Per-pixel sigma before and after (sigma * 2^(from - to)). */
+  readonly sigmaBefore: number;
+  readonly sigmaAfter: number;
+  /** Who asked: the plan or a hook (by name). */
+  readonly cause: 'plan' | { readonly hook: string };
+}
+
+/** Final statistics of a run. */
+export interface RunStats extends ComputeTotals {
+  readonly steps: number;
+  /** Levels actually used per step. */
+  readonly levels: readonly ResolutionLevel[];
+  /** flops / the plan's fullResolutionFlops. */
+  readonly flopFraction: number;
+}
+
+/** A finished image as plain data (no tensor to free): NHWC float32, the model's data range. */
+export interface ImageData4D {
+  readonly data: Float32Array;
+  readonly shape: readonly [number, number, number, number];
+}
+
+/** `done`: the final image and stats. */
+export interface DoneEvent {
+  readonly type: 'done';
+  readonly image: ImageData4D;
+  readonly stats: RunStats;
+}
+
+/** Everything a run emits; errors go to the Observable's error channel. */
+export type StepEvent = StartEvent | StepProgressEvent | ResolutionChangeEvent | DoneEvent;

@@ -1,0 +1,47 @@
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { ResolutionLevel } from './level.js';
+import type { UpshiftPlan } from './policy.js';
+
+/** What a step hook sees after a step. Tensors are valid only during the call. */
+export interface StepHookContext {
+  /** Index of the step just taken. */
+  readonly index: number;
+  /** Full-resolution sigma before and after the step. */
+  readonly sigma: number;
+  readonly sigmaNext: number;
+  /** Level the step ran at. */
+  readonly level: ResolutionLevel;
+  /** Level the plan (or an earlier hook) has for the next step. */
+  readonly nextLevel: ResolutionLevel;
+  /** Deepest level allowed. */
+  readonly maxLevel: ResolutionLevel;
+  /** The latent after the step (at `level`). Read only. */
+  readonly x: Tensor4D;
+  /** The denoiser's x0 estimate in this step (at `level`). Read only. */
+  readonly denoised: Tensor4D;
+  readonly plan: UpshiftPlan;
+}
+
+/** The fields a hook may change, and nothing else (see {@link STEP_HOOK_MUTABLE_FIELDS}). */
+export interface StepHookResult {
+  /** Level for the next step. */
+  readonly level?: ResolutionLevel;
+  /**
+   * Replacement latents for the next step, same shape as `ctx.x`. The pipeline takes
+   * ownership (disposes the old latent and, later, this one).
+   */
+  readonly latents?: Tensor4D;
+}
+
+/** The allow-list of {@link StepHookResult} fields. Anything else is rejected with a HookError. */
+export const STEP_HOOK_MUTABLE_FIELDS = ['level', 'latents'] as const;
+
+/**
+ * A plugin that may change the next step (multi-token: hooks run in registration order, each
+ * seeing the previous hook's decision in `nextLevel`). Observers that only watch subscribe to
+ * the event stream instead.
+ */
+export interface StepHook {
+  readonly name: string;
+  afterStep(ctx: StepHookContext): StepHookResult | void;
+}

@@ -1,0 +1,57 @@
+/**
+ * @upshift/core — the contracts every Upshift package shares: types, DI tokens, step events
+ * and errors. No backend imports.
+ */
+export {
+  UpshiftError,
+  ConfigError,
+  HookError,
+  BackendUnavailableError,
+  ModelLoadError,
+  UnknownPluginError,
+  describeValue,
+} from './errors.js';
+export type { ResolutionLevel, Resolution } from './level.js';
+export { resolutionAtLevel, sigmaAtLevel, sigmaAtFull, maxLevelFor } from './level.js';
+export type { NoiseLevel } from './noise-level.js';
+export { sigmaToLogSnr, logSnrToSigma, noiseLevel } from './noise-level.js';
+export type { Latent } from './latent.js';
+export type { NoiseSource } from './random.js';
+export { createNoiseSource } from './random.js';
+export type { Denoiser, DenoiserContext } from './denoiser.js';
+export type { NoiseSchedule } from './schedule.js';
+export type { SamplerState, SamplerStepInput, SamplerStepOutput, LevelChange, Sampler } from './sampler.js';
+export type { DownOperator, ResizeContext, Resizer } from './resizer.js';
+export type { PowerSpectrum, PowerSpectrumLevel } from './spectrum.js';
+export type { PolicyContext, PlannedStep, UpshiftPlan, UpshiftPolicy } from './policy.js';
+export type { StepHookContext, StepHookResult, StepHook } from './hook.js';
+export { STEP_HOOK_MUTABLE_FIELDS } from './hook.js';
+export type { ComputeRecord, ComputeTotals, ComputeMeter } from './compute-meter.js';
+export type {
+  StartEvent,
+  StepProgressEvent,
+  ResolutionChangeEvent,
+  RunStats,
+  ImageData4D,
+  DoneEvent,
+  StepEvent,
+} from './events.js';
+export type { BackendCapability, BackendProvider } from './backend.js';
+export type { PluginFactory } from './plugin.js';
+export {
+  SamplerFactory,
+  ScheduleFactory,
+  ResizerFactory,
+  PolicyFactory,
+  DenoiserFactory,
+  Backend,
+  StepHookToken,
+  SamplerToken,
+  NoiseScheduleToken,
+  ResizerToken,
+  UpshiftPolicyToken,
+  DenoiserToken,
+  ComputeMeterToken,
+  NoiseSourceToken,
+  PowerSpectrumToken,
+} from './tokens.js';

@@ -1,0 +1,13 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadModel } from './src/index.ts';
+await tf.setBackend(process.argv[2] ?? 'cpu');
+const m = await loadModel('fixtures/tiny-unet');
+const x = tf.randomNormal([1, 64, 64, 3]) as tf.Tensor4D;
+m.denoise(x, 1, { level: 0 }).dispose();
+const t0 = performance.now();
+const info = await tf.profile(() => m.denoise(x, 1, { level: 0 }));
+console.log('total ms', performance.now() - t0);
+const by = new Map<string, number>();
+for (const k of info.kernels) by.set(k.name, (by.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+console.log([...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15));

@@ -1,0 +1,171 @@
+/**
+ * The UNet as a core {@link Denoiser} with EDM preconditioning (Karras et al. 2022, "Elucidating
+ * the Design Space of Diffusion-Based Generative Models", Table 1) and one sigma_data per level:
+ *
+ *     D(x, s) = c_skip x + c_out F(c_in x, c_noise),  c_skip = sd^2 / (s^2 + sd^2),
+ *     c_out = s sd / sqrt(s^2 + sd^2),  c_in = 1 / sqrt(s^2 + sd^2),  c_noise = ln(s) / 4
+ *
+ * and classifier-free guidance (Ho & Salimans 2022): D_u + w (D_c - D_u), with the conditional
+ * and unconditional halves run as ONE batched forward pass. Since c_skip x is shared, the
+ * combination is done on F and the preconditioning applied once.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, UpshiftError } from '@upshift/core';
+import type { Denoiser, DenoiserContext, PowerSpectrum } from '@upshift/core';
+import type { ModelConfig } from './model-config.js';
+import type { UNetLayout } from './unet-layout.js';
+import { parameterCount } from './unet-layout.js';
+import type { UNetWeights } from './unet-weights.js';
+import { unetForward } from './unet.js';
+import { countUNetFlops } from './unet-flops.js';
+
+/** EDM preconditioning coefficients for one sigma. */
+export interface EdmCoefficients {
+  readonly cSkip: number;
+  readonly cOut: number;
+  readonly cIn: number;
+  readonly cNoise: number;
+}
+
+/**
+ * EDM coefficients for per-pixel `sigma` and the level's `sigmaData`. c_noise uses
+ * max(sigma, 1e-20) so that sigma = 0 (where c_out = 0 and D(x) = x) stays finite.
+ */
+export function edmCoefficients(sigma: number, sigmaData: number): EdmCoefficients {
+  const s2 = sigma * sigma;
+  const sd2 = sigmaData * sigmaData;
+  return {
+    cSkip: sd2 / (s2 + sd2),
+    cOut: (sigma * sigmaData) / Math.sqrt(s2 + sd2),
+    cIn: 1 / Math.sqrt(s2 + sd2),
+    cNoise: Math.log(Math.max(sigma, 1e-20)) / 4,
+  };
+}
+
+/** A loaded UNet denoiser. Create it with `loadModel`, `loadModelFromUrl` or `createModel`. */
+export class UNetDenoiser implements Denoiser {
+  /** The model name from config.json. */
+  readonly name: string;
+  readonly channels: number;
+  /** The training data's power spectrum from config.json, for spectral / budget policies. */
+  readonly spectrum: PowerSpectrum | undefined;
+  /** Number of trainable parameters. */
+  readonly parameterCount: number;
+  private weights: UNetWeights | undefined;
+
+  constructor(
+    /** The validated config.json. */
+    readonly config: ModelConfig,
+    /** The network's structure. */
+    readonly layout: UNetLayout,
+    weights: UNetWeights,
+  ) {
+    this.name = config.name;
+    this.channels = config.architecture.inChannels;
+    this.spectrum = config.spectrum;
+    this.parameterCount = parameterCount(layout);
+    this.weights = weights;
+  }
+
+  /** Number of resolution levels the model knows (levels 0 .. numLevels - 1). */
+  get numLevels(): number {
+    return this.config.architecture.numLevels;
+  }
+
+  /** Whether {@link dispose} has been called. */
+  get disposed(): boolean {
+    return this.weights === undefined;
+  }
+
+  /**
+   * Predicts x0. `sigma` is the per-pixel sigma at `ctx.level`; an array gives one sigma per
+   * batch item (used by the parity tests). Labels: `null` or omitted means the null class.
+   * Guidance w != 1 with at least one real label runs cond + uncond in one batch of 2N; with
+   * no real label the two halves would be identical, so the single pass is exact.
+   */
+  denoise(x: tf.Tensor4D, sigma: number | readonly number[], ctx: DenoiserContext): tf.Tensor4D {
+    const w = this.live();
+    const arch = this.config.architecture;
+    if (x.rank !== 4) throw new ConfigError('x.shape', x.shape, 'must be NHWC (rank 4)');
+    const [n, h, wd, c] = x.shape;
+    if (c !== arch.inChannels) throw new ConfigError('x.shape', x.shape, `must have ${arch.inChannels} channels`);
+    const f = 2 ** (arch.channels.length - 1);
+    if (h % f !== 0 || wd % f !== 0 || h === 0 || wd === 0) {
+      throw new ConfigError('x.shape', x.shape, `height and width must be positive multiples of ${f} (the UNet pools ${arch.channels.length - 1} times)`);
+    }
+    const level = this.checkLevel(ctx.level);
+    const sigmas = typeof sigma === 'number' ? new Array<number>(n).fill(sigma) : [...sigma];
+    if (sigmas.length !== n) throw new ConfigError('sigma', sigma, `must have one entry per batch item (${n})`);
+    sigmas.forEach((s) => {
+      if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) throw new ConfigError('sigma', s, 'must be a finite number >= 0');
+    });
+    const labels = this.labels(ctx.classLabels, n);
+    const guidance = ctx.guidance ?? 1;
+    if (typeof guidance !== 'number' || !Number.isFinite(guidance)) throw new ConfigError('guidance', guidance, 'must be a finite number');
+    if (sigmas.every((s) => s === 0)) return tf.clone(x); // c_skip = 1, c_out = 0
+    const guided = guidance !== 1 && labels.some((l) => l !== this.config.nullClass);
+
+    return tf.tidy(() => {
+      const sd = this.config.preconditioning.sigmaData[level]!;
+      const co = sigmas.map((s) => edmCoefficients(s, sd));
+      const perItem = (k: keyof EdmCoefficients): tf.Tensor =>
+        co.every((v) => v[k] === co[0]![k]) ? tf.scalar(co[0]![k]) : tf.tensor4d(co.map((v) => v[k]), [n, 1, 1, 1]);
+      const xin = tf.mul(x, perItem('cIn')) as tf.Tensor4D;
+      const cNoise = co.map((v) => v.cNoise);
+      let fOut: tf.Tensor4D;
+      if (guided) {
+        const both = unetForward(this.layout, w, tf.concat([xin, xin], 0), [...cNoise, ...cNoise], [...labels, ...labels.map(() => this.config.nullClass)], level);
+        const [fc, fu] = tf.split(both, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
+        fOut = tf.add(fu, tf.mul(tf.sub(fc, fu), guidance));
+      } else {
+        fOut = unetForward(this.layout, w, xin, cNoise, labels, level);
+      }
+      return tf.add(tf.mul(x, perItem('cSkip')), tf.mul(fOut, perItem('cOut')));
+    });
+  }
+
+  /**
+   * FLOPs of one `denoise` call (see unet-flops.ts for what is counted); doubled when the
+   * call would run classifier-free guidance.
+   */
+  flops(height: number, width: number, batch: number, ctx?: DenoiserContext): number {
+    for (const [field, v] of [['height', height], ['width', width], ['batch', batch]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new ConfigError(field, v, 'must be a positive integer');
+    }
+    const labels = ctx?.classLabels ?? [];
+    const guided = (ctx?.guidance ?? 1) !== 1 && labels.some((l) => l !== null && l !== undefined);
+    return countUNetFlops(this.config.architecture, height, width) * batch * (guided ? 2 : 1);
+  }
+
+  /** Frees the weights. Later `denoise` calls throw. Idempotent. */
+  dispose(): void {
+    if (!this.weights) return;
+    for (const t of this.weights.all) t.dispose();
+    this.weights = undefined;
+  }
+
+  private live(): UNetWeights {
+    if (!this.weights) throw new UpshiftError(`Model "${this.name}" has been disposed`);
+    return this.weights;
+  }
+
+  private checkLevel(level: unknown): number {
+    if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level >= this.numLevels) {
+      throw new ConfigError('level', level, `must be an integer in [0, ${this.numLevels - 1}] (the model's levels)`);
+    }
+    return level;
+  }
+
+  private labels(classLabels: DenoiserContext['classLabels'], n: number): number[] {
+    const nullClass = this.config.nullClass;
+    if (classLabels === null || classLabels === undefined) return new Array<number>(n).fill(nullClass);
+    if (classLabels.length !== n) throw new ConfigError('classLabels', classLabels, `must have one entry per batch item (${n})`);
+    return classLabels.map((l, i) => {
+      if (l === null) return nullClass;
+      if (!Number.isInteger(l) || l < 0 || l >= nullClass) {
+        throw new ConfigError(`classLabels[${i}]`, l, `must be null or an integer in [0, ${nullClass - 1}]`);
+      }
+      return l;
+    });
+  }
+}

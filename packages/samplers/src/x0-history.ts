@@ -1,0 +1,53 @@
+/**
+ * The history multistep DPM-Solver++ samplers keep: the previous step's x0 estimate and its
+ * step size in logSNR/2 (`h = ln(sigma / sigma')`). An x0 estimate is clean signal, so across a
+ * level change it can be moved with `resizer.resizeSignal` (D going down, U = 4 D^T going up);
+ * step sizes are ratios of sigmas and do not change with the level. The alternative is to drop
+ * the history, so the next step is first order (DPM-Solver++(1) = DDIM).
+ */
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { LevelChange, Resizer, SamplerState } from '@upshift/core';
+
+/** What to do with the x0 history on a level change. */
+export type HistoryOnLevelChange = 'resize' | 'first-order';
+
+/** Choices of {@link HistoryOnLevelChange}. */
+export const HISTORY_ON_LEVEL_CHANGE: readonly HistoryOnLevelChange[] = ['resize', 'first-order'];
+
+/** A sampler state with one step of x0 history. */
+export interface X0HistoryState<K extends string = string> extends SamplerState {
+  readonly kind: K;
+  readonly stepIndex: number;
+  /** The previous step's x0 estimate at the current level, or null (first step / dropped). */
+  readonly previousDenoised: Tensor4D | null;
+  /** The previous step's `h = ln(sigma / sigma')`, or null. */
+  readonly previousStepSize: number | null;
+}
+
+/** A fresh history state. */
+export function initX0History<K extends string>(kind: K): X0HistoryState<K> {
+  return { kind, stepIndex: 0, previousDenoised: null, previousStepSize: null };
+}
+
+/** Moves (or drops) the history for a level change; consumes `state`. */
+export function x0HistoryOnLevelChange<K extends string>(
+  state: X0HistoryState<K>,
+  change: LevelChange,
+  resizer: Resizer,
+  mode: HistoryOnLevelChange,
+): X0HistoryState<K> {
+  const prev = state.previousDenoised;
+  if (prev === null || change.from === change.to) return { ...state };
+  if (mode === 'first-order') {
+    prev.dispose();
+    return { ...state, previousDenoised: null, previousStepSize: null };
+  }
+  const moved = resizer.resizeSignal(prev, change.from, change.to);
+  if (moved !== prev) prev.dispose();
+  return { ...state, previousDenoised: moved };
+}
+
+/** Frees the history tensor. */
+export function disposeX0History(state: X0HistoryState): void {
+  state.previousDenoised?.dispose();
+}

@@ -1,0 +1,292 @@
+/**
+ * The contract every Upshift sampler passes (the idea of diffusers' `SchedulerCommonTest`):
+ * shapes and sigma bookkeeping, determinism under a seed, explicit state (no closures, stepIndex,
+ * freed by `disposeState`), no leaked tensors (also when the denoiser throws), exactness on
+ * point-mass data (the exact denoiser is a constant, so x must stay N(c, sigma^2) at every
+ * step: exactly for deterministic samplers, in distribution for stochastic ones) and
+ * `onLevelChange` in both directions.
+ *
+ * @example
+ * describeSamplerContract(() => createEulerSampler());
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, createNoiseSource } from '@upshift/core';
+import type { Denoiser, DenoiserContext, Latent, NoiseSource, Sampler, SamplerState } from '@upshift/core';
+import { createBoxTestResizer } from './box-test-resizer.js';
+import { createGaussianDenoiser } from './gaussian-denoiser.js';
+import { runSampler } from './run-sampler.js';
+
+/** Options of {@link describeSamplerContract}. */
+export interface SamplerContractOptions {
+  /** Suite title (default: the sampler's name). */
+  readonly title?: string;
+  /** tfjs backend to run on (default "cpu"). */
+  readonly backend?: string;
+}
+
+/** A denoiser wrapper that counts calls, records contexts and can throw on call `failAt`. */
+function recording(inner: Denoiser, failAt = Infinity): Denoiser & { calls: number; contexts: DenoiserContext[] } {
+  const rec = {
+    name: `recording(${inner.name})`,
+    channels: inner.channels,
+    calls: 0,
+    contexts: [] as DenoiserContext[],
+    denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext): tf.Tensor4D {
+      rec.calls++;
+      rec.contexts.push(ctx);
+      if (rec.calls >= failAt) throw new Error('denoiser failure (test)');
+      return inner.denoise(x, sigma, ctx);
+    },
+  };
+  return rec;
+}
+
+/** A noise source that counts the samples drawn. */
+function countingNoise(seed: number): NoiseSource & { drawn: number } {
+  const inner = createNoiseSource(seed);
+  const src = {
+    seed,
+    drawn: 0,
+    normal<R extends tf.Rank>(shape: readonly number[]): tf.Tensor<R> {
+      src.drawn += shape.reduce((a, b) => a * b, 1);
+      return inner.normal<R>(shape);
+    },
+    normalArray(length: number): Float32Array {
+      src.drawn += length;
+      return inner.normalArray(length);
+    },
+    fork: (label: string) => inner.fork(label),
+  };
+  return src;
+}
+
+function karras(n: number, sigmaMin = 0.02, sigmaMax = 20, rho = 7): number[] {
+  const a = sigmaMax ** (1 / rho);
+  const b = sigmaMin ** (1 / rho);
+  return [...Array.from({ length: n }, (_, i) => (a + (n === 1 ? 0 : i / (n - 1)) * (b - a)) ** rho), 0];
+}
+
+function tensorsOf(state: SamplerState): tf.Tensor[] {
+  return Object.values(state).filter((v): v is tf.Tensor => v instanceof tf.Tensor);
+}
+
+/**
+ * Registers the shared sampler contract suite for `factory` (a fresh sampler per call).
+ */
+export function describeSamplerContract(factory: () => Sampler, options: SamplerContractOptions = {}): void {
+  const probe = factory();
+  describe(options.title ?? `sampler contract: ${probe.name}`, () => {
+    const shape: [number, number, number, number] = [2, 8, 8, 2];
+    const data = { mean: 0.1, std: 0.5, channels: 2 };
+
+    beforeAll(async () => {
+      await tf.setBackend(options.backend ?? 'cpu');
+      await tf.ready();
+    });
+
+    function initial(seed: number, sigma: number, s = shape): tf.Tensor4D {
+      return tf.tidy(() => tf.add(tf.mul(createNoiseSource(seed).normal<tf.Rank.R4>(s), Math.sqrt(sigma * sigma + 0.25)), 0.1) as tf.Tensor4D);
+    }
+
+    it('declares name, order, stochastic and a fresh explicit state', () => {
+      const s = factory();
+      expect(typeof s.name).toBe('string');
+      expect(s.name.length).toBeGreaterThan(0);
+      expect(Number.isInteger(s.order) && s.order >= 1).toBe(true);
+      expect(typeof s.stochastic).toBe('boolean');
+      const a = s.initState();
+      const b = s.initState();
+      expect(a).not.toBe(b);
+      expect(a.kind).toBe(s.name);
+      expect(a.stepIndex).toBe(0);
+      for (const v of Object.values(a)) expect(typeof v).not.toBe('function');
+      expect(tensorsOf(a)).toHaveLength(0);
+    });
+
+    it('steps: same shape and level, sigma = sigmaNext, input kept, stepIndex + 1, ctx passed through', () => {
+      const s = factory();
+      const d = createGaussianDenoiser(data);
+      const rec = recording(d);
+      const x = initial(1, 4);
+      const noise = createNoiseSource(3);
+      const ctx: DenoiserContext = { level: 0, classLabels: [1, null], guidance: 2.5 };
+      let state = s.initState();
+      let latent: Latent = { x, level: 0, sigma: 4 };
+      for (const [i, next] of [2, 1, 0].entries()) {
+        const before = rec.calls;
+        const out = s.step({ denoiser: rec, latent, sigmaNext: next, state, ctx, noise });
+        expect(latent.x.isDisposed).toBe(false);
+        expect(out.latent.x.shape).toEqual(shape);
+        expect(out.denoised.shape).toEqual(shape);
+        expect(out.latent.level).toBe(0);
+        expect(out.latent.sigma).toBe(next);
+        expect(out.state.stepIndex).toBe(i + 1);
+        expect(out.state.kind).toBe(s.name);
+        expect(out.modelCalls).toBe(rec.calls - before);
+        expect(out.modelCalls).toBeGreaterThanOrEqual(1);
+        expect(Array.from(out.latent.x.dataSync()).every(Number.isFinite)).toBe(true);
+        for (const c of rec.contexts) {
+          expect(c.level).toBe(0);
+          expect(c.classLabels).toEqual([1, null]);
+          expect(c.guidance).toBe(2.5);
+        }
+        latent.x.dispose();
+        out.denoised.dispose();
+        latent = out.latent;
+        state = out.state;
+      }
+      latent.x.dispose();
+      s.disposeState(state);
+    });
+
+    it('is exact on point-mass data: x stays N(c, sigma^2) at every step', () => {
+      const s = factory();
+      const c = 0.3;
+      const constant: Denoiser = { name: 'constant', channels: 2, denoise: (x) => tf.fill(x.shape, c) as tf.Tensor4D };
+      const big: [number, number, number, number] = [2, 64, 64, 2];
+      const sigmas = karras(8);
+      const x = tf.tidy(() => tf.add(tf.mul(createNoiseSource(5).normal<tf.Rank.R4>(big), sigmas[0]!), c) as tf.Tensor4D);
+      const start = x.dataSync().slice();
+      runSampler({
+        sampler: s,
+        denoiser: constant,
+        x,
+        sigmas,
+        noise: createNoiseSource(6),
+        onStep: (i, latent) => {
+          const v = latent.x.dataSync();
+          const next = sigmas[i + 1]!;
+          if (next === 0) {
+            for (let k = 0; k < v.length; k += 97) expect(v[k]!).toBeCloseTo(c, 5);
+            return;
+          }
+          if (!s.stochastic) {
+            // Every consistent deterministic solver is exact here: x - c scales by sigma'/sigma.
+            const ratio = next / sigmas[0]!;
+            for (let k = 0; k < v.length; k += 97) {
+              const e = (start[k]! - c) * ratio;
+              expect(Math.abs(v[k]! - c - e)).toBeLessThan(3e-5 * (1 + Math.abs(e)));
+            }
+          } else {
+            let sum2 = 0;
+            for (let k = 0; k < v.length; k++) sum2 += (v[k]! - c) ** 2;
+            // 16384 samples: std error of the std 0.55 %; 3 % tolerance.
+            expect(Math.abs(Math.sqrt(sum2 / v.length) / next - 1)).toBeLessThan(0.03);
+          }
+        },
+      }).latent.x.dispose();
+      x.dispose();
+    });
+
+    it('is deterministic under a seed and draws noise only if stochastic', () => {
+      const d = createGaussianDenoiser(data);
+      const run = (seed: number) => {
+        const noise = countingNoise(seed);
+        const x = initial(11, 20);
+        const out = runSampler({ sampler: factory(), denoiser: d, x, sigmas: karras(6), noise });
+        const v = out.latent.x.dataSync().slice();
+        out.latent.x.dispose();
+        x.dispose();
+        return { v, drawn: noise.drawn };
+      };
+      const a = run(42);
+      const b = run(42);
+      const c = run(43);
+      expect(Array.from(a.v)).toEqual(Array.from(b.v));
+      if (probe.stochastic) {
+        expect(a.drawn).toBeGreaterThan(0);
+        expect(Array.from(a.v)).not.toEqual(Array.from(c.v));
+      } else {
+        expect(a.drawn).toBe(0);
+        expect(Array.from(a.v)).toEqual(Array.from(c.v));
+      }
+    });
+
+    it('leaks no tensors over a run, after disposeState, and when the denoiser throws', () => {
+      const d = createGaussianDenoiser(data);
+      const x = initial(1, 20);
+      const base = tf.memory().numTensors;
+      const out = runSampler({ sampler: factory(), denoiser: d, x, sigmas: karras(5), noise: createNoiseSource(1) });
+      out.latent.x.dispose();
+      expect(tf.memory().numTensors).toBe(base);
+      for (const failAt of [1, 2, 4]) {
+        const rec = recording(d, failAt);
+        expect(() => runSampler({ sampler: factory(), denoiser: rec, x, sigmas: karras(5), noise: createNoiseSource(1) })).toThrow(
+          'denoiser failure',
+        );
+        expect(tf.memory().numTensors).toBe(base);
+      }
+      x.dispose();
+    });
+
+    it('rejects a bad sigmaNext with ConfigError("sigmaNext") and keeps the state', () => {
+      const s = factory();
+      const d = createGaussianDenoiser(data);
+      const x = initial(1, 2);
+      const base = tf.memory().numTensors;
+      const state = s.initState();
+      for (const bad of [-1, Number.NaN, 3, Infinity]) {
+        let caught: unknown;
+        try {
+          s.step({ denoiser: d, latent: { x, level: 0, sigma: 2 }, sigmaNext: bad, state, ctx: { level: 0 }, noise: createNoiseSource(1) });
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).toBeInstanceOf(ConfigError);
+        expect((caught as ConfigError).field).toBe('sigmaNext');
+      }
+      expect(tf.memory().numTensors).toBe(base);
+      s.disposeState(state);
+      x.dispose();
+    });
+
+    for (const [from, to] of [
+      [1, 0],
+      [0, 1],
+    ] as const) {
+      it(`onLevelChange ${from} -> ${to}: state tensors move to the new level, the run continues, nothing leaks`, () => {
+        const s = factory();
+        const d = createGaussianDenoiser(data);
+        const resizer = createBoxTestResizer();
+        const noise = createNoiseSource(9);
+        const fine: [number, number, number, number] = [2, 16, 16, 2];
+        const base = tf.memory().numTensors;
+        const sigmas = karras(6);
+        let latent: Latent = { x: initial(2, sigmas[0]! / 2 ** from, from === 0 ? fine : shape), level: from, sigma: sigmas[0]! / 2 ** from };
+        let state = s.initState();
+        for (let i = 0; i < 2; i++) {
+          const out = s.step({ denoiser: d, latent, sigmaNext: sigmas[i + 1]! / 2 ** from, state, ctx: { level: from }, noise });
+          latent.x.dispose();
+          out.denoised.dispose();
+          latent = out.latent;
+          state = out.state;
+        }
+        const held = tensorsOf(state);
+        const moved = s.onLevelChange(state, { from, to }, resizer);
+        for (const t of held) if (!tensorsOf(moved).includes(t)) expect(t.isDisposed).toBe(true);
+        expect(moved.stepIndex).toBe(2);
+        expect(moved.kind).toBe(s.name);
+        const side = to === 0 ? 16 : 8;
+        for (const t of tensorsOf(moved)) expect(t.shape.slice(1, 3)).toEqual([side, side]);
+        const resized = resizer.resize(latent, to, { noise });
+        latent.x.dispose();
+        latent = resized;
+        state = moved;
+        for (let i = 2; i < sigmas.length - 1; i++) {
+          const out = s.step({ denoiser: d, latent, sigmaNext: sigmas[i + 1]! / 2 ** to, state, ctx: { level: to }, noise });
+          expect(out.latent.x.shape.slice(1, 3)).toEqual([side, side]);
+          latent.x.dispose();
+          out.denoised.dispose();
+          latent = out.latent;
+          state = out.state;
+        }
+        expect(Array.from(latent.x.dataSync()).every(Number.isFinite)).toBe(true);
+        latent.x.dispose();
+        s.disposeState(state);
+        expect(tf.memory().numTensors).toBe(base);
+      });
+    }
+  });
+}

@@ -1,0 +1,103 @@
+"""Shared helpers: down operators (must match packages/resizers), safetensors I/O, data loading."""
+import json
+import struct
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def dct_matrix(n: int, device=None) -> torch.Tensor:
+    k = torch.arange(n, dtype=torch.float64)[:, None]
+    i = torch.arange(n, dtype=torch.float64)[None, :]
+    c = torch.cos(torch.pi * (2 * i + 1) * k / (2 * n)) * (2.0 / n) ** 0.5
+    c[0] /= 2 ** 0.5
+    return c.to(device)
+
+
+_DCT_CACHE = {}
+
+
+def dct_down_matrix(n: int, device) -> torch.Tensor:
+    """1-D DCT low-pass down operator d (n/2 x n): d d^T = I/2, so the 2-D D D^T = I/4."""
+    key = (n, str(device))
+    if key not in _DCT_CACHE:
+        cn, cm = dct_matrix(n), dct_matrix(n // 2)
+        _DCT_CACHE[key] = (cm.T @ cn[: n // 2] / 2 ** 0.5).float().to(device)
+    return _DCT_CACHE[key]
+
+
+def down(x: torch.Tensor, op: str, times: int = 1) -> torch.Tensor:
+    """Level k -> k + times for NCHW tensors. 'box' = 2x2 average pooling, 'dct' = DCT low-pass."""
+    for _ in range(times):
+        if op == "box":
+            x = F.avg_pool2d(x, 2)
+        elif op == "dct":
+            d = dct_down_matrix(x.shape[-1], x.device)
+            x = torch.einsum("ab,ncbw->ncaw", d, x)
+            x = torch.einsum("ab,nchb->ncha", d, x)
+        else:
+            raise ValueError(f"down operator {op!r} unknown (box, dct)")
+    return x
+
+
+def up_signal(x: torch.Tensor, op: str, times: int = 1) -> torch.Tensor:
+    """U = 4 D^T (nearest for box)."""
+    for _ in range(times):
+        if op == "box":
+            x = F.interpolate(x, scale_factor=2, mode="nearest")
+        else:
+            d = dct_down_matrix(x.shape[-1] * 2, x.device)
+            x = 2 * torch.einsum("ab,ncaw->ncbw", d, x)
+            x = 2 * torch.einsum("ab,ncha->nchb", d, x)
+    return x
+
+
+DTYPES = {"F32": (np.float32, torch.float32), "F16": (np.float16, torch.float16), "I32": (np.int32, torch.int32)}
+
+
+def save_safetensors(path: str, tensors: dict, metadata: dict | None = None):
+    """Minimal safetensors writer (8-byte little-endian header size, JSON header, raw data)."""
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        a = np.ascontiguousarray(tensors[name])
+        dt = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16", np.dtype(np.int32): "I32"}[a.dtype]
+        b = a.tobytes()
+        header[name] = {"dtype": dt, "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    if metadata:
+        header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+    import os
+    os.replace(tmp, path)
+
+
+def load_safetensors(path: str) -> dict:
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        s, e = info["data_offsets"]
+        out[name] = np.frombuffer(data[s:e], dtype=DTYPES[info["dtype"]][0]).reshape(info["shape"]).copy()
+    return out
+
+
+def load_dataset(path: str, device):
+    z = np.load(path)
+    images = torch.from_numpy(z["images"]).to(device)  # N H W C uint8
+    x = images.permute(0, 3, 1, 2).float() / 127.5 - 1.0
+    labels = torch.from_numpy(z["labels"]).to(device)
+    split = torch.from_numpy(z["split"].astype(np.int64)).to(device)
+    return x, labels, split, [str(c) for c in z["categories"]]

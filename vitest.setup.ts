@@ -1,0 +1,2 @@
+// Loaded before every spec file of every package: tsyringe needs the Reflect metadata API.
+import 'reflect-metadata';
