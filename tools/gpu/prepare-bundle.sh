@@ -27,10 +27,16 @@ xz -T2 -6 -c "$(readlink -f "$(command -v node)")" >"$out/node.xz"
 echo "== bundle"
 esbuild=$(ls -d node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild 2>/dev/null | head -1 || true)
 [ -n "$esbuild" ] || esbuild="npx --prefer-offline -y esbuild@0.28.2"
-# ESM output: CommonJS parts of tfjs call require() for Node built-ins, so give them one.
+# ESM output: CommonJS parts of tfjs call require() for Node built-ins, and the wasm backend's
+# Emscripten glue reads __dirname, so give them both.
+banner="import { createRequire as __upshiftRequire } from 'node:module';"
+banner+=" import { fileURLToPath as __upshiftPath } from 'node:url';"
+banner+=" import { dirname as __upshiftDir } from 'node:path';"
+banner+=" const require = __upshiftRequire(import.meta.url);"
+banner+=" const __filename = __upshiftPath(import.meta.url); const __dirname = __upshiftDir(__filename);"
 $esbuild packages/backend-webgpu/bench/unet-bench.ts --bundle --platform=node --format=esm \
   --main-fields=module,main --external:webgpu --target=node20 --log-level=warning \
-  --banner:js="import { createRequire as __upshiftCreateRequire } from 'node:module'; const require = __upshiftCreateRequire(import.meta.url);" \
+  --banner:js="$banner" \
   --outfile="$out/unet-bench.mjs"
 
 echo "== webgpu (Dawn) package"

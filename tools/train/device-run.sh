@@ -12,7 +12,7 @@ mkdir -p "$OUT" "$RUN"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 "${PYTHON:-python3}" -c "import torch; print('torch', torch.__version__, torch.cuda.is_available())"
 "${PYTHON:-python3}" tools/train/train.py --data .cache/dataset/emoji64.npz --out "$RUN" --minutes "${MINUTES:-7}" \
-  --batch "${BATCH:-256}" --bf16 ${EXTRA:-} 2>&1 | tee "$RUN/train_stdout.txt"
+  --batch "${BATCH:-256}" --bf16 ${INIT:+--init "$INIT"} ${EXTRA:-} 2>&1 | tee "$RUN/train_stdout.txt"
 (cd "$RUN" && split -b 15m ema.pt "$OUT/ema.pt.part-")
 cp "$RUN"/train_log.jsonl "$RUN"/train_meta.json "$OUT/" 2>/dev/null
 "${PYTHON:-python3}" tools/train/evaluate.py --run "$RUN" --data .cache/dataset/emoji64.npz --out "$RUN/report" \

@@ -56,6 +56,7 @@ def parse():
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--ckpt-every", type=int, default=1000)
     ap.add_argument("--config", default="", help="JSON of architecture overrides")
+    ap.add_argument("--init", default="", help="start from these EMA weights (ema.pt) with a fresh optimizer")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU)")
     a = ap.parse_args()
@@ -89,7 +90,7 @@ def main():
     if dev.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-        torch.backends.cudnn.benchmark = True
+        torch.backends.cudnn.benchmark = False
     os.makedirs(a.out, exist_ok=True)
     x_all, labels_all, split, categories = load_dataset(a.data, dev)
     train = split == 0
@@ -102,6 +103,11 @@ def main():
     model = EDMDenoiser(cfg, sigma_data).to(dev)
     ema = copy.deepcopy(model).eval().requires_grad_(False)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.99), eps=1e-8)
+    if a.init:
+        init = torch.load(a.init, map_location=dev)
+        model.load_state_dict(init["ema"])
+        ema.load_state_dict(init["ema"])
+        print(f"initialised from {a.init} ({init['meta']['steps']} steps)", flush=True)
     gen = torch.Generator(device=dev).manual_seed(a.seed)
     step, elapsed = 0, 0.0
     ckpt_path = os.path.join(a.out, "checkpoint.pt")
@@ -209,7 +215,10 @@ def main():
         if step % a.ckpt_every == 0:
             save_ckpt(ckpt_path, model, ema, opt, step, time.time() - t_start, gen)
     save_ckpt(ckpt_path, model, ema, opt, step, time.time() - t_start, gen)
-    meta = {"steps": step, "seconds": round(time.time() - t_start, 1), "batch": a.batch, "lr": a.lr,
+    prior = torch.load(a.init, map_location="cpu")["meta"] if a.init else None
+    meta = {"steps": step + (prior["steps"] if prior else 0), "initSteps": prior["steps"] if prior else 0,
+            "stages": (prior.get("stages", [prior]) if prior else []) + [{"steps": step, "lr": a.lr, "batch": a.batch,
+                                                                       "seconds": round(time.time() - t_start, 1)}], "seconds": round(time.time() - t_start, 1), "batch": a.batch, "lr": a.lr,
             "seed": a.seed, "downOperator": a.down, "consistency": a.consistency,
             "consistencyStart": a.consistency_start, "classDropout": a.class_dropout, "ema": a.ema,
             "levelShare": LEVEL_SHARE, "sigmaLogNormal": SIGMA_LOGNORMAL, "params": nparams,

@@ -6,7 +6,12 @@
  *
  *   node --import @oxc-node/core/register packages/backend-webgpu/bench/unet-bench.ts \
  *     [--model DIR] [--backends webgpu,wasm,cpu] [--sizes 64,32,16] [--batches 1,16]
- *     [--min-ms 1500] [--max-reps 30] [--wasm-dir DIR] [--json FILE]
+ *     [--min-ms 1500] [--max-reps 30] [--max-config-s 30] [--wasm-dir DIR] [--json FILE]
+ *
+ * A backend entry may carry tfjs flags for a before/after comparison in the same run, e.g.
+ * `--backends webgpu,webgpu:WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=256`. Configurations whose
+ * estimated time (from the GFLOP/s already measured on that backend) exceeds --max-config-s
+ * are skipped and listed, so slow backends cannot eat the time budget.
  *
  * Also built into a standalone bundle for a GPU machine without Node: tools/gpu/prepare-bundle.sh.
  */
@@ -26,13 +31,14 @@ interface Args {
   batches: number[];
   minMs: number;
   maxReps: number;
+  maxConfigS: number;
   wasmDir: string | undefined;
   json: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
+    const i = argv.lastIndexOf(`--${name}`); // the last one wins: wrappers pass defaults first
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const list = (name: string, fallback: string) => (get(name) ?? fallback).split(',').filter(Boolean);
@@ -43,6 +49,7 @@ function parseArgs(argv: string[]): Args {
     batches: list('batches', '1,16').map(Number),
     minMs: Number(get('min-ms') ?? 1500),
     maxReps: Number(get('max-reps') ?? 30),
+    maxConfigS: Number(get('max-config-s') ?? 30),
     wasmDir: get('wasm-dir'),
     json: get('json'),
   };
@@ -72,9 +79,14 @@ const save = () => {
 };
 
 console.log(`UNet forward benchmark: model ${args.model}, sizes ${args.sizes.join('/')}, batches ${args.batches.join('/')}`);
-for (const name of args.backends) {
-  const provider = providers[name];
-  if (provider === undefined) throw new Error(`unknown backend "${name}" (known: ${Object.keys(providers).join(', ')})`);
+for (const entry of args.backends) {
+  const [base = '', ...flagParts] = entry.split(':');
+  const name = entry;
+  const provider = providers[base];
+  if (provider === undefined) throw new Error(`unknown backend "${base}" (known: ${Object.keys(providers).join(', ')})`);
+  const flags = flagParts.flatMap((f) => f.split('+')).map((f) => f.split('=') as [string, string]);
+  const savedFlags = flags.map(([k]) => [k, tf.env().get(k)] as const);
+  for (const [k, v] of flags) tf.env().set(k, v === 'true' ? true : v === 'false' ? false : Number(v));
   const capability = await provider.check();
   if (!capability.available) {
     console.log(`${name}: skipped (${capability.reason})`);
@@ -82,15 +94,32 @@ for (const name of args.backends) {
     save();
     continue;
   }
-  await provider.activate();
+  try {
+    await provider.activate();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.log(`${name}: skipped (activation failed: ${reason})`);
+    skipped.push({ backend: name, reason });
+    save();
+    continue;
+  }
   const detail = capability.detail ?? '';
   console.log(`${name}: ${detail}`);
   const model = await loadModel(args.model);
-  const resolution = model.config.resolution;
-  for (const batch of args.batches) {
-    for (const size of args.sizes) {
+  const resolution = model.config.resolution ?? 64;
+  let bestGflops = 0;
+  // Cheapest first, so the GFLOP/s measured so far can predict the cost of the next one.
+  for (const batch of [...args.batches].sort((a, b) => a - b)) {
+    for (const size of [...args.sizes].sort((a, b) => a - b)) {
       const level = Math.round(Math.log2(resolution / size));
       const ctx: DenoiserContext = { level, classLabels: new Array(batch).fill(0) };
+      const flops = model.flops(size, size, batch, ctx);
+      const estimateS = bestGflops > 0 ? (3 * flops) / (bestGflops * 1e9) : 0;
+      if (estimateS > args.maxConfigS) {
+        console.log(`  ${name.padEnd(6)} ${String(size).padStart(3)} px  batch ${String(batch).padStart(2)}: skipped (estimated ${estimateS.toFixed(0)} s > --max-config-s ${args.maxConfigS})`);
+        skipped.push({ backend: name, reason: `${size} px batch ${batch}: estimated ${estimateS.toFixed(0)} s` });
+        continue;
+      }
       const x = tf.randomNormal([batch, size, size, model.channels]) as tf.Tensor4D;
       const call = async () => {
         const y = model.denoise(x, 1.5, ctx);
@@ -110,7 +139,8 @@ for (const name of args.backends) {
       x.dispose();
       times.sort((a, b) => a - b);
       const msPerCall = times[Math.floor(times.length / 2)]!;
-      const gflops = model.flops(size, size, batch, ctx) / (msPerCall * 1e6);
+      const gflops = flops / (msPerCall * 1e6);
+      bestGflops = Math.max(bestGflops, gflops);
       const row: Row = { backend: name, detail, size, batch, msPerCall, firstCallMs, reps: times.length, gflops };
       rows.push(row);
       save();
@@ -121,11 +151,13 @@ for (const name of args.backends) {
     }
   }
   model.dispose();
+  for (const [k, v] of savedFlags) tf.env().set(k, v);
 }
 
 console.log('\nSide by side (ms per call):');
 const backends = [...new Set(rows.map((r) => r.backend))];
-console.log(`  ${'size'.padEnd(4)} ${'batch'.padEnd(5)} ${backends.map((b) => b.padStart(12)).join(' ')}`);
+backends.forEach((b, i) => console.log(`  [${i + 1}] ${b}`));
+console.log(`  ${'size'.padEnd(4)} ${'batch'.padEnd(5)} ${backends.map((_, i) => `[${i + 1}]`.padStart(12)).join(' ')}`);
 for (const batch of args.batches) {
   for (const size of args.sizes) {
     const cells = backends.map((b) => rows.find((r) => r.backend === b && r.size === size && r.batch === batch));
@@ -139,7 +171,7 @@ for (const b of backends) {
   for (const batch of args.batches) {
     const a = rows.find((r) => r.backend === b && r.size === hi && r.batch === batch);
     const c = rows.find((r) => r.backend === b && r.size === lo && r.batch === batch);
-    if (a && c) console.log(`  ${b.padEnd(6)} batch ${String(batch).padStart(2)}: ${(a.msPerCall / c.msPerCall).toFixed(2)}x`);
+    if (a && c) console.log(`  ${b} batch ${String(batch).padStart(2)}: ${(a.msPerCall / c.msPerCall).toFixed(2)}x`);
   }
 }
 save();

@@ -126,3 +126,37 @@ export function readInt32(entry: SafetensorsEntry, file: string): Int32Array {
   if (entry.dtype !== 'I32') throw new ModelLoadError(file, `expected I32, got ${entry.dtype}`, entry.name);
   return new Int32Array(new Uint8Array(entry.bytes).buffer, 0, sizeOf(entry.shape));
 }
+
+/** A tensor to write with {@link encodeSafetensors}: raw little-endian bytes of its dtype. */
+export interface SafetensorsInput {
+  readonly dtype: SafetensorsDtype;
+  readonly shape: readonly number[];
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Writes a safetensors file (tensors in name order, header padded to 8 bytes, like
+ * tools/train/common.py). Used by tests and the benchmark to make model files.
+ */
+export function encodeSafetensors(tensors: ReadonlyMap<string, SafetensorsInput> | Readonly<Record<string, SafetensorsInput>>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+  const entries = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const [name, t] of entries) {
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.bytes.byteLength] };
+    offset += t.bytes.byteLength;
+  }
+  if (metadata) header['__metadata__'] = metadata;
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (new TextEncoder().encode(json).length % 8)) % 8);
+  const head = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + head.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
+  out.set(head, 8);
+  let at = 8 + head.length;
+  for (const [, t] of entries) {
+    out.set(t.bytes, at);
+    at += t.bytes.byteLength;
+  }
+  return out;
+}

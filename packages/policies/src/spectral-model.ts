@@ -58,14 +58,16 @@ export function nyquistAt(level: number): number {
   return 0.5 / 2 ** level;
 }
 
-/** The band a frequency falls in: the level that first drops it (0 if every level >= 1 drops it... see model). */
+/**
+ * The band of a frequency: the smallest level k >= 1 that drops it (f > 0.5 / 2^k), i.e. band k
+ * is (0.5 / 2^k, 0.5 / 2^(k-1)] with the corners above 0.5 in band 1; the mean (f = 0) is never
+ * dropped (Infinity).
+ */
 export function bandOf(frequency: number): number {
-  if (frequency <= nyquistAt(1)) {
-    let k = 1;
-    while (frequency <= nyquistAt(k + 1) && k < 64) k++;
-    return frequency === 0 ? Number.POSITIVE_INFINITY : k;
-  }
-  return 1;
+  if (frequency <= 0) return Number.POSITIVE_INFINITY;
+  let k = 1;
+  while (frequency <= nyquistAt(k)) k++;
+  return k;
 }
 
 /** Highest frequency > 0 whose SNR S(f) / s^2 exceeds `threshold` (0 if none). */
@@ -81,9 +83,8 @@ export function determinedPower(power: number, sigma: number): number {
 }
 
 /**
- * Loss of restoring band k (see the model above) when the band comes back at grid index
- * `restore` (sigmas[restore]; `sigmas.length - 1` means at the very end, sigma 0... i.e. never
- * during the run, loss = all its power determined after s_0).
+ * Loss of band k (see the model above) when it comes back at step `restore`, i.e. at noise
+ * sigmas[restore]; restore = steps (= sigmas.length - 1) means never, at sigma 0.
  */
 export function bandLoss(bins: readonly SpectralBin[], band: number, sigmas: readonly number[], restore: number): number {
   const s0 = sigmas[0] as number;

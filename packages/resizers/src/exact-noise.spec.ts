@@ -106,7 +106,8 @@ describe('the naive bilinear baseline fails the same check', () => {
     // i.e. 0.098 of the claimed sigma_hi^2 = 4 sigma_lo^2 (a bit more at the clamped borders).
     expect(stats.varianceRatio).toBeGreaterThan(0.0976);
     expect(stats.varianceRatio).toBeLessThan(0.11);
-    expect(stats.correlations.blockHorizontal).toBeGreaterThan(0.2);
+    // neighbours share most of their noise: covariance ~0.09 sigma_hi^2 against a tolerance of ~0.011
+    expect(stats.correlations.blockHorizontal).toBeGreaterThan(0.05);
     expect(iidNoiseViolations(stats, Z).length).toBeGreaterThan(3);
     tf.dispose([lo.x, hi.x]);
   });

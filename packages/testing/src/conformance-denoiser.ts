@@ -30,9 +30,10 @@ export function createConformanceDenoiser(options: Partial<ConformanceDenoiserOp
   const { seed, channels, width } = { ...DEFAULT_CONFORMANCE_DENOISER_OPTIONS, ...options };
   const noise = createNoiseSource(seed);
   const weight = (shape: number[], fanIn: number) => tf.tidy(() => tf.mul(noise.normal(shape), 1 / Math.sqrt(fanIn)));
-  const wIn = weight([3, 3, channels, width], 9 * channels);
-  const wQkv = weight([1, 1, width, 3 * width], width);
-  const wOut = weight([3, 3, 2 * width, channels], 18 * width);
+  const weight4d = (shape: [number, number, number, number], fanIn: number) => weight(shape, fanIn) as tf.Tensor4D;
+  const wIn = weight4d([3, 3, channels, width], 9 * channels);
+  const wQkv = weight4d([1, 1, width, 3 * width], width);
+  const wOut = weight4d([3, 3, 2 * width, channels], 18 * width);
   const gamma = tf.ones([width]);
   const beta = tf.zeros([width]);
   const params = [wIn, wQkv, wOut, gamma, beta];

@@ -92,7 +92,7 @@ export function diagOfCongruence(a: DenseMatrix, s: DenseMatrix): Float64Array {
 }
 
 /** Symmetric eigendecomposition S = V diag(values) V^T (columns of V are eigenvectors). */
-export function symmetricEigen(s: DenseMatrix, tolerance = 1e-13, maxSweeps = 30): { values: Float64Array; vectors: DenseMatrix } {
+export function symmetricEigen(s: DenseMatrix, tolerance = 1e-12, maxSweeps = 30): { values: Float64Array; vectors: DenseMatrix } {
   const n = s.rows;
   const a = Float64Array.from(s.data);
   const v = identity(n).data;
@@ -102,12 +102,14 @@ export function symmetricEigen(s: DenseMatrix, tolerance = 1e-13, maxSweeps = 30
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += (a[p * n + q] as number) ** 2;
     if (off <= tolerance * tolerance * scale) break;
+    for (let i = 0; i < n * n; i++) if (Math.abs(a[i] as number) < 1e-250) a[i] = 0;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = a[p * n + q] as number;
-        if (Math.abs(apq) < 1e-300) continue;
         const app = a[p * n + p] as number;
         const aqq = a[q * n + q] as number;
+        // Rotations on entries at rounding level cannot reduce the off-diagonal norm: skip them.
+        if (Math.abs(apq) <= 1e-15 * Math.sqrt(Math.abs(app * aqq)) || Math.abs(apq) < 1e-300) continue;
         const theta = (aqq - app) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
@@ -124,6 +126,10 @@ export function symmetricEigen(s: DenseMatrix, tolerance = 1e-13, maxSweeps = 30
           a[p * n + k] = c * apk - sn * aqk;
           a[q * n + k] = sn * apk + c * aqk;
         }
+        // The rotation annihilates (p, q): store exact zeros rather than rounding residue (which
+        // would otherwise decay into subnormal numbers and slow every later rotation).
+        a[p * n + q] = 0;
+        a[q * n + p] = 0;
         for (let k = 0; k < n; k++) {
           const vkp = v[k * n + p] as number;
           const vkq = v[k * n + q] as number;

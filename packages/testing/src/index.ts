@@ -7,7 +7,7 @@ export { conformanceOpCases, conformanceInputs, composedGroupNorm, silu, attenti
 export type { ConformanceOpCase } from './conformance-ops.js';
 export { createConformanceDenoiser, DEFAULT_CONFORMANCE_DENOISER_OPTIONS } from './conformance-denoiser.js';
 export type { ConformanceDenoiserOptions } from './conformance-denoiser.js';
-export { relativeError } from './relative-error.js';
+export { relativeError, relativeErrorBeyond } from './relative-error.js';
 export {
   createGaussianDenoiser,
   gaussianOdeScale,

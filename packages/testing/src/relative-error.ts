@@ -16,3 +16,23 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   if (norm === 0) return diff === 0 ? 0 : Infinity;
   return Math.sqrt(diff / norm);
 }
+
+/**
+ * Relative error of the part of the output that is not a multiple of `input`:
+ * `||actual - expected|| / ||expected - k input||` with `k = <expected, input> / <input, input>`.
+ * A denoiser's skip connection (`c_skip * x`) is computed identically on every backend and can
+ * dwarf the network's contribution (an undertrained model is almost all skip), so plain
+ * relative error would hide a broken kernel; this measure is normalised by the network part.
+ */
+export function relativeErrorBeyond(actual: ArrayLike<number>, expected: ArrayLike<number>, input: ArrayLike<number>): number {
+  if (actual.length !== expected.length || input.length !== expected.length) return Infinity;
+  let ex = 0;
+  let xx = 0;
+  for (let i = 0; i < expected.length; i++) {
+    ex += expected[i]! * input[i]!;
+    xx += input[i]! * input[i]!;
+  }
+  const k = xx === 0 ? 0 : ex / xx;
+  const residual = Array.from(expected, (e, i) => e - k * input[i]!);
+  return relativeError(Array.from(actual, (a, i) => a - k * input[i]!), residual);
+}

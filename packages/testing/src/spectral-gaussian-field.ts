@@ -69,6 +69,20 @@ export function createSpectralGaussianField(options: SpectralGaussianFieldOption
   const levelEigen = (op: ReferenceDownOperator, level: number): LevelEigen => {
     const key = `${op}/${level}`;
     let e = eigenCache.get(key);
+    if (!e && op === 'dct') {
+      // D^k C^T = (Cm^T [I 0] / 2^(k/2)) per axis: level-k data is diagonal in the level-k DCT
+      // basis with variance S / 4^k on the lowest n / 2^k frequencies per axis (exact, no solver).
+      const m = n / 2 ** level;
+      const basis = transpose(separable2d(dct1d(m)));
+      const values = new Float64Array(m * m);
+      for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) values[a * m + b] = (lam[a * n + b] as number) / 4 ** level;
+      const scaledBasis = zeros(m * m, m * m);
+      for (let i = 0; i < m * m; i++) {
+        for (let j = 0; j < m * m; j++) scaledBasis.data[i * m * m + j] = (basis.data[i * m * m + j] as number) * (values[j] as number);
+      }
+      e = { values, vectors: basis, covariance: matmul(scaledBasis, transpose(basis)) };
+      eigenCache.set(key, e);
+    }
     if (!e) {
       // A = D^k C^T (2-D): columns are the DCT basis images seen at level k.
       const a = separable2d(matmul(downLevels1d(op, n, level), transpose(c)));

@@ -1,0 +1,57 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { container } from 'tsyringe';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DenoiserFactory, ModelLoadError } from '@upshift/core';
+import { emojiUNetFactory, registerModels, validateEmojiUNetOptions } from './register-models.js';
+import { fixtureDir, shippedModelDir } from './test-fixtures.js';
+
+describe('registerModels', () => {
+  it('registers the "emoji-unet" DenoiserFactory', () => {
+    const child = container.createChildContainer();
+    registerModels(child);
+    const factories = child.resolveAll(DenoiserFactory);
+    expect(factories.map((f) => f.name)).toEqual(['emoji-unet']);
+    expect(factories[0]).toBe(emojiUNetFactory);
+  });
+
+  it('validates options, naming modelOptions.<field>', () => {
+    expect(validateEmojiUNetOptions(undefined)).toEqual({});
+    expect(validateEmojiUNetOptions({ path: '/m' })).toEqual({ path: '/m' });
+    const field = (o: unknown): string => {
+      try {
+        validateEmojiUNetOptions(o);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).field;
+      }
+      return 'no error';
+    };
+    expect(field({ path: 3 })).toBe('modelOptions.path');
+    expect(field({ paht: '/m' })).toBe('modelOptions.paht');
+    expect(field('x')).toBe('modelOptions');
+  });
+
+  it('loads another model directory through options.path', async () => {
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const d = await emojiUNetFactory.create({ path: fixtureDir('random-unet') }, container);
+    expect(d.name).toBe('random-unet');
+    d.dispose!();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.skipIf(shippedModelDir() !== undefined)('says the shipped model is not there yet (while assets/emoji-unet is missing)', async () => {
+    const err = await Promise.resolve(emojiUNetFactory.create(undefined, container)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelLoadError);
+    expect((err as Error).message).toMatch(/assets\/emoji-unet\/config\.json.*shipped model is not there yet/);
+  });
+
+  it.skipIf(shippedModelDir() === undefined)('loads the shipped model', async () => {
+    await tf.setBackend('cpu');
+    const d = await emojiUNetFactory.create(undefined, container);
+    expect(d.name).toBe('emoji-unet');
+    expect(d.channels).toBe(3);
+    d.dispose!();
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * Adaptive policy: decides during the run from the model's own x0 predictions. After each step
+ * at level k it measures the energy of the prediction's top half-band (what the next coarser
+ * grid could not hold: the 2x2 Haar detail `x0 - nearestUp(avgpool(x0))`, per pixel) against
+ * the noise in the same band at the next step (white noise of per-pixel std s_k puts 3/4 s_k^2
+ * there). The Wiener-like prediction keeps near-Nyquist detail only once the data there rises
+ * above the noise, so when this band SNR exceeds `threshold` the frequencies just above the
+ * current Nyquist are about to matter and the run upshifts one level.
+ *
+ * Before the run, the plan is the fallback: `startLevel` while sigma > `fullBelowSigma`, then
+ * full resolution. The hook only ever upshifts earlier than that plan (never downshifts), so the
+ * predicted FLOP fraction is an upper bound on the savings.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type {
+  PluginFactory,
+  PolicyContext,
+  ResolutionLevel,
+  StepHook,
+  StepHookContext,
+  StepHookResult,
+  UpshiftPolicy,
+} from '@upshift/core';
+import { ConfigError } from '@upshift/core';
+import { checkMaxLevel, checkSigmas, field, optionsRecord, readLevel, readNumber } from './policy-options.js';
+
+/** Registered name of the adaptive policy. */
+export const ADAPTIVE_POLICY = 'adaptive';
+
+/** Options of the adaptive policy. */
+export interface AdaptivePolicyOptions {
+  /** Level the run starts at (default min(2, ctx.maxLevel)). */
+  readonly startLevel?: number;
+  /** Band SNR (detail energy / noise energy in the top half-band) that triggers an upshift, in (0, 100]. */
+  readonly threshold: number;
+  /** Fallback: full resolution once the full-resolution sigma is at or below this. */
+  readonly fullBelowSigma: number;
+}
+
+/** Defaults: upshift when the top-band SNR of x0 exceeds 0.05; full resolution by sigma 1. */
+export const ADAPTIVE_POLICY_DEFAULTS: AdaptivePolicyOptions = { threshold: 0.05, fullBelowSigma: 1 };
+
+/** Validates untrusted options (JSON). */
+export function resolveAdaptivePolicyOptions(options: unknown): AdaptivePolicyOptions {
+  const record = optionsRecord(options, ['startLevel', 'threshold', 'fullBelowSigma']);
+  const at = 'policyOptions';
+  const startLevel = readLevel(record, 'startLevel', at, undefined, 1);
+  return {
+    threshold: readNumber(record, 'threshold', at, ADAPTIVE_POLICY_DEFAULTS.threshold, { min: 0, minExclusive: true, max: 100 }) as number,
+    fullBelowSigma: readNumber(record, 'fullBelowSigma', at, ADAPTIVE_POLICY_DEFAULTS.fullBelowSigma, { min: 0, minExclusive: true }) as number,
+    ...(startLevel === undefined ? {} : { startLevel }),
+  };
+}
+
+/**
+ * Top half-band SNR of an x0 prediction at per-pixel noise `sigma`:
+ * mean((x0 - nearestUp(avgpool(x0)))^2) / (3/4 sigma^2). Infinity when sigma is 0.
+ */
+export function topBandSnr(x0: Tensor4D, sigma: number): number {
+  const [n, h, w, c] = x0.shape;
+  if (h % 2 !== 0 || w % 2 !== 0) return Number.POSITIVE_INFINITY;
+  const energy = tf.tidy(() => {
+    const pooled = tf.avgPool(x0, 2, 2, 'valid');
+    const up = tf.reshape(tf.broadcastTo(tf.reshape(pooled, [n, h / 2, 1, w / 2, 1, c]), [n, h / 2, 2, w / 2, 2, c]), [n, h, w, c]);
+    return tf.mean(tf.square(tf.sub(x0, up))).dataSync()[0] as number;
+  });
+  return sigma > 0 ? energy / (0.75 * sigma * sigma) : Number.POSITIVE_INFINITY;
+}
+
+/** The adaptive step hook of one run (keeps no tensors). */
+export class AdaptiveUpshiftHook implements StepHook {
+  readonly name = ADAPTIVE_POLICY;
+  /** Step indices where the hook upshifted earlier than the plan. */
+  readonly decisions: { index: number; level: number; snr: number }[] = [];
+
+  constructor(readonly threshold: number) {}
+
+  afterStep(ctx: StepHookContext): StepHookResult | void {
+    if (ctx.level === 0 || ctx.sigmaNext === 0) return;
+    const snr = topBandSnr(ctx.denoised, ctx.sigmaNext / 2 ** ctx.level);
+    const wanted = snr > this.threshold ? ctx.level - 1 : ctx.level;
+    const next = Math.min(wanted, ctx.nextLevel);
+    if (next === ctx.nextLevel) return;
+    if (next < ctx.level) this.decisions.push({ index: ctx.index + 1, level: next, snr });
+    return { level: next };
+  }
+}
+
+/** Creates the adaptive policy. */
+export function createAdaptivePolicy(options: AdaptivePolicyOptions = ADAPTIVE_POLICY_DEFAULTS): UpshiftPolicy {
+  if (!(options.threshold > 0)) throw new ConfigError(field('threshold'), options.threshold, 'must be > 0');
+  return {
+    name: ADAPTIVE_POLICY,
+    levels(ctx: PolicyContext): ResolutionLevel[] {
+      checkSigmas(ctx.sigmas);
+      if (options.startLevel !== undefined) checkMaxLevel(field('startLevel'), options.startLevel, ctx);
+      const start = options.startLevel ?? Math.min(2, ctx.maxLevel);
+      return ctx.sigmas.slice(0, -1).map((s) => (s > options.fullBelowSigma ? start : 0));
+    },
+    hook(): StepHook {
+      return new AdaptiveUpshiftHook(options.threshold);
+    },
+  };
+}
+
+/** Factory: options `{ startLevel?, threshold?, fullBelowSigma? }`. */
+export const adaptivePolicyFactory: PluginFactory<UpshiftPolicy> = {
+  name: ADAPTIVE_POLICY,
+  description: "Upshifts during the run when the model's x0 prediction shows detail near the current Nyquist frequency.",
+  create(options: unknown): UpshiftPolicy {
+    return createAdaptivePolicy(resolveAdaptivePolicyOptions(options));
+  },
+};

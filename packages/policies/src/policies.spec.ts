@@ -1,0 +1,249 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { container as rootContainer } from 'tsyringe';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, PolicyFactory, logSnrToSigma } from '@upshift/core';
+import type { NoiseSchedule, PolicyContext, PowerSpectrum, StepHookContext, UpshiftPlan } from '@upshift/core';
+import { AdaptiveUpshiftHook, createAdaptivePolicy, resolveAdaptivePolicyOptions, topBandSnr } from './adaptive-policy.js';
+import { buildPlan } from './build-plan.js';
+import { createBudgetPolicy, resolveBudgetPolicyOptions, solveBudget } from './budget-policy.js';
+import { createFixedPolicy, resolveFixedPolicyOptions } from './fixed-policy.js';
+import { createNonePolicy } from './none-policy.js';
+import { createPyramidPolicy, resolvePyramidPolicyOptions } from './pyramid-policy.js';
+import { registerPolicies } from './register-policies.js';
+import { bandLoss, spectralBins } from './spectral-model.js';
+import { createSpectralPolicy, resolveSpectralPolicyOptions } from './spectral-policy.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const SIGMAS = [10, 8, 6, 4, 3, 2, 1, 0.5, 0];
+const SPECTRUM: PowerSpectrum = {
+  source: 'hand-made',
+  downOperator: 'box',
+  pixelVariance: 1,
+  levels: [{ level: 0, side: 64, frequencies: [0, 0.1, 0.2, 0.3, 0.4], power: [100, 10, 1, 0.1, 0.01] }],
+};
+/** 64 x 64, cost proportional to pixels (100 per call at full resolution). */
+const ctx = (extra: Partial<PolicyContext> = {}): PolicyContext => ({
+  sigmas: SIGMAS,
+  resolution: { height: 64, width: 64 },
+  maxLevel: 3,
+  flopsAt: (k) => 100 / 4 ** k,
+  spectrum: SPECTRUM,
+  ...extra,
+});
+const linearT: NoiseSchedule = { name: 'linear-t', sigmaMin: 0.1, sigmaMax: 10, sigmas: () => SIGMAS, tToSigma: (t) => 10 * t };
+const plan = (name: string, levels: number[], c = ctx()): UpshiftPlan => buildPlan(name, levels, c);
+
+describe('buildPlan', () => {
+  it('sums FLOPs per step and relates them to the full-resolution plan', () => {
+    const p = plan('x', [2, 2, 1, 1, 0, 0, 0, 0]);
+    expect(p.steps.map((s) => s.flops)).toEqual([6.25, 6.25, 25, 25, 100, 100, 100, 100]);
+    expect(p.steps[2]).toMatchObject({ index: 2, sigma: 6, sigmaNext: 4, level: 1 });
+    expect(p.flops).toBe(462.5);
+    expect(p.fullResolutionFlops).toBe(800);
+    expect(p.flopFraction).toBeCloseTo(462.5 / 800, 12);
+    expect(buildPlan('x', [0, 0, 0, 0, 0, 0, 0, 0], ctx(), 2).flops).toBe(1600);
+  });
+
+  it('rejects a wrong number of levels or levels beyond maxLevel', () => {
+    expect(() => plan('x', [0, 0])).toThrow(ConfigError);
+    expect(() => plan('x', [4, 0, 0, 0, 0, 0, 0, 0])).toThrow(/levels\[0\] = 4/);
+  });
+});
+
+describe('none', () => {
+  it('all full resolution, fraction 1', () => {
+    expect(plan('none', createNonePolicy().levels(ctx())).flopFraction).toBe(1);
+  });
+});
+
+describe('fixed', () => {
+  it('default: 1/4 side while sigma > 2 (hand-computed: 5 of 8 steps, fraction 0.4140625)', () => {
+    const levels = createFixedPolicy().levels(ctx());
+    expect(levels).toEqual([2, 2, 2, 2, 2, 0, 0, 0]);
+    expect(plan('fixed', levels).flopFraction).toBeCloseTo((5 / 16 + 3) / 8, 12);
+  });
+
+  it('accepts logSnr and the seed\'s t form through the schedule', () => {
+    expect(createFixedPolicy(resolveFixedPolicyOptions({ logSnr: -2 * Math.log(5) })).levels(ctx())).toEqual([2, 2, 2, 0, 0, 0, 0, 0]);
+    expect(createFixedPolicy(resolveFixedPolicyOptions({ t: 0.35, level: 1 })).levels(ctx({ schedule: linearT }))).toEqual([
+      1, 1, 1, 1, 0, 0, 0, 0,
+    ]);
+    expect(logSnrToSigma(-2 * Math.log(5))).toBeCloseTo(5, 12);
+  });
+
+  it('bad options are ConfigErrors', () => {
+    expect(() => resolveFixedPolicyOptions({ sigma: -1 })).toThrow(/policyOptions.sigma = -1/);
+    expect(() => resolveFixedPolicyOptions({ t: 1.5 })).toThrow(/policyOptions.t = 1.5/);
+    expect(() => resolveFixedPolicyOptions({ sigma: 2, t: 0.7 })).toThrow(ConfigError);
+    expect(() => resolveFixedPolicyOptions({ level: 0.5 })).toThrow(/policyOptions.level/);
+    expect(() => resolveFixedPolicyOptions({ threshold: 2 })).toThrow(/policyOptions.threshold/);
+    expect(() => createFixedPolicy(resolveFixedPolicyOptions({ level: 4 })).levels(ctx())).toThrow(/policyOptions.level = 4.*maxLevel 3/);
+    const noT: NoiseSchedule = { name: 'karras', sigmaMin: 0.002, sigmaMax: 80, sigmas: () => SIGMAS };
+    expect(() => createFixedPolicy(resolveFixedPolicyOptions({ t: 0.7 })).levels(ctx({ schedule: noT }))).toThrow(/policyOptions.t = 0.7.*"karras" has no notion of t/);
+    expect(() => createFixedPolicy(resolveFixedPolicyOptions({ t: 0.7 })).levels(ctx())).toThrow(/policyOptions.t/);
+  });
+});
+
+describe('pyramid', () => {
+  it('default: 1/4 side above 6.3, 1/2 above 2 (hand-computed fraction 0.484375)', () => {
+    const levels = createPyramidPolicy().levels(ctx());
+    expect(levels).toEqual([2, 2, 1, 1, 1, 0, 0, 0]);
+    expect(plan('pyramid', levels).flopFraction).toBeCloseTo((2 / 16 + 3 / 4 + 3) / 8, 12);
+  });
+
+  it('three stages with mixed threshold forms', () => {
+    const o = resolvePyramidPolicyOptions({ stages: [{ level: 3, sigma: 9 }, { level: 2, t: 0.5 }, { level: 1, logSnr: 0 }] });
+    expect(createPyramidPolicy(o).levels(ctx({ schedule: linearT }))).toEqual([3, 2, 2, 1, 1, 1, 0, 0]);
+  });
+
+  it('bad options are ConfigErrors', () => {
+    expect(() => resolvePyramidPolicyOptions({ stages: [] })).toThrow(/policyOptions.stages/);
+    expect(() => resolvePyramidPolicyOptions({ stages: [{ level: 1, sigma: 9 }, { level: 2, sigma: 2 }] })).toThrow(/stages\[1\].level = 2/);
+    expect(() => resolvePyramidPolicyOptions({ stages: [{ level: 2 }] })).toThrow(/stages\[0\].sigma/);
+    expect(() => resolvePyramidPolicyOptions({ stages: [{ level: 2, sigma: 0 }] })).toThrow(/stages\[0\].sigma = 0/);
+    const inverted = resolvePyramidPolicyOptions({ stages: [{ level: 2, sigma: 1 }, { level: 1, sigma: 5 }] });
+    expect(() => createPyramidPolicy(inverted).levels(ctx())).toThrow(/strictly decreasing/);
+    const deep = resolvePyramidPolicyOptions({ stages: [{ level: 5, sigma: 9 }] });
+    expect(() => createPyramidPolicy(deep).levels(ctx())).toThrow(/stages\[0\].level = 5/);
+  });
+});
+
+describe('spectral', () => {
+  it('hand-computed switch points: f resolved when S(f)/sigma^2 > 0.01', () => {
+    // f = 0.1 resolved below sigma 31.6, 0.2 below 10, 0.3 below 3.16, 0.4 below 1.
+    const levels = createSpectralPolicy().levels(ctx());
+    expect(levels).toEqual([2, 1, 1, 1, 0, 0, 0, 0]);
+    expect(plan('spectral', levels).flopFraction).toBeCloseTo((1 / 16 + 3 / 4 + 4) / 8, 12);
+    // threshold 1 resolves less: 0.1 below sigma 3.16, 0.2 below 1 (strictly), 0.3 below 0.32,
+    // so even the last step (sigma 0.5) runs at 1/2 side
+    expect(createSpectralPolicy(resolveSpectralPolicyOptions({ threshold: 1 })).levels(ctx())).toEqual([3, 3, 3, 3, 2, 2, 2, 1]);
+    // capped
+    // threshold 0.1 capped at 1/2 side: 0.3 (beyond its Nyquist 0.25) resolves only below sigma 1
+    expect(createSpectralPolicy(resolveSpectralPolicyOptions({ threshold: 0.1, maxLevel: 1 })).levels(ctx())).toEqual([
+      1, 1, 1, 1, 1, 1, 1, 0,
+    ]);
+  });
+
+  it('bad options and missing / empty spectra are ConfigErrors', () => {
+    expect(() => resolveSpectralPolicyOptions({ threshold: 0 })).toThrow(/policyOptions.threshold = 0/);
+    expect(() => resolveSpectralPolicyOptions({ threshold: -1 })).toThrow(ConfigError);
+    expect(() => resolveSpectralPolicyOptions({ spectrum: { levels: [] } })).toThrow(/policyOptions.spectrum.levels/);
+    expect(() => createSpectralPolicy().levels(ctx({ spectrum: undefined }))).toThrow(/policyOptions.spectrum/);
+    expect(() => createSpectralPolicy().levels(ctx({ spectrum: { ...SPECTRUM, levels: [] } }))).toThrow(/spectrum.levels/);
+    expect(() => createSpectralPolicy(resolveSpectralPolicyOptions({ maxLevel: 4 })).levels(ctx())).toThrow(/policyOptions.maxLevel = 4/);
+  });
+});
+
+describe('budget', () => {
+  it('hand-computed with one level: fraction 0.5 -> first 6 steps at 1/2 side (fraction 0.4375)', () => {
+    const s = solveBudget(resolveBudgetPolicyOptions({ fraction: 0.5, maxLevel: 1 }), ctx());
+    expect(s.levels).toEqual([1, 1, 1, 1, 1, 1, 0, 0]);
+    expect(s.flopFraction).toBeCloseTo(0.4375, 12);
+  });
+
+  it('fraction 1 keeps full resolution; 1/16 forces all steps to 1/4 side', () => {
+    expect(createBudgetPolicy(resolveBudgetPolicyOptions({ fraction: 1 })).levels(ctx())).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(createBudgetPolicy(resolveBudgetPolicyOptions({ fraction: 1 / 16 })).levels(ctx())).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
+  });
+
+  it('is the least-loss plan within the budget (checked against brute force over all monotone plans)', () => {
+    const bins = spectralBins(SPECTRUM);
+    const n = SIGMAS.length - 1;
+    for (const fraction of [0.2, 0.35, 0.5, 0.7, 0.9]) {
+      const s = solveBudget({ fraction, maxLevel: 2 }, ctx());
+      let best = Number.POSITIVE_INFINITY;
+      for (let r1 = 0; r1 <= n; r1++) {
+        for (let r2 = 0; r2 <= r1; r2++) {
+          const levels = Array.from({ length: n }, (_, i) => (i < r2 ? 2 : i < r1 ? 1 : 0));
+          if (plan('b', levels).flopFraction > fraction + 1e-12) continue;
+          best = Math.min(best, bandLoss(bins, 1, SIGMAS, r1) + bandLoss(bins, 2, SIGMAS, r2));
+        }
+      }
+      expect(s.flopFraction).toBeLessThanOrEqual(fraction + 1e-12);
+      expect(s.loss).toBeCloseTo(best, 9);
+    }
+  });
+
+  it('bad options are ConfigErrors', () => {
+    expect(() => resolveBudgetPolicyOptions({ fraction: 0 })).toThrow(/policyOptions.fraction = 0/);
+    expect(() => resolveBudgetPolicyOptions({ fraction: 1.5 })).toThrow(/policyOptions.fraction = 1.5/);
+    expect(() => createBudgetPolicy({ fraction: 2 })).toThrow(ConfigError);
+    expect(() => solveBudget({ fraction: 0.05 }, ctx())).toThrow(/below the cheapest plan/);
+    expect(() => solveBudget({ fraction: 0.5, maxLevel: 4 }, ctx({ maxLevel: 2 }))).toThrow(/policyOptions.maxLevel = 4/);
+    expect(() => solveBudget({ fraction: 0.5 }, ctx({ spectrum: undefined }))).toThrow(/policyOptions.spectrum/);
+  });
+});
+
+describe('adaptive', () => {
+  const hookCtx = (denoised: tf.Tensor4D, over: Partial<StepHookContext> = {}): StepHookContext => ({
+    index: 1,
+    sigma: 8,
+    sigmaNext: 6,
+    level: 2,
+    nextLevel: 2,
+    maxLevel: 3,
+    x: denoised,
+    denoised,
+    plan: plan('adaptive', [2, 2, 2, 2, 2, 2, 0, 0]),
+    ...over,
+  });
+
+  it('fallback plan: start level while sigma > fullBelowSigma', () => {
+    expect(createAdaptivePolicy().levels(ctx())).toEqual([2, 2, 2, 2, 2, 2, 0, 0]);
+    expect(createAdaptivePolicy(resolveAdaptivePolicyOptions({ startLevel: 1, fullBelowSigma: 4 })).levels(ctx())).toEqual([
+      1, 1, 1, 0, 0, 0, 0, 0,
+    ]);
+  });
+
+  it('top-band SNR: a checkerboard of amplitude a has Haar energy a^2', () => {
+    const checker = tf.tensor4d(Array.from({ length: 64 }, (_, i) => ((i % 8) + Math.floor(i / 8)) % 2 ? 0.5 : -0.5), [1, 8, 8, 1]);
+    expect(topBandSnr(checker, 1)).toBeCloseTo(0.25 / 0.75, 5);
+    const flat = tf.fill([1, 8, 8, 1], 3) as tf.Tensor4D;
+    expect(topBandSnr(flat, 1)).toBe(0);
+    tf.dispose([checker, flat]);
+  });
+
+  it('hook: upshifts one level when the prediction has detail above the noise, never downshifts', () => {
+    const before = tf.memory().numTensors;
+    const hook = createAdaptivePolicy().hook!(ctx()) as AdaptiveUpshiftHook;
+    const smooth = tf.fill([1, 16, 16, 1], 0.2) as tf.Tensor4D;
+    expect(hook.afterStep(hookCtx(smooth))).toBeUndefined();
+    const detail = tf.tensor4d(Array.from({ length: 256 }, (_, i) => ((i % 16) + Math.floor(i / 16)) % 2 ? 1 : -1), [1, 16, 16, 1]);
+    // sigmaNext 6 at level 2: per-pixel 1.5, noise band energy 0.75 * 2.25; detail energy 1 -> SNR 0.59 > 0.05
+    expect(hook.afterStep(hookCtx(detail))).toEqual({ level: 1 });
+    expect(hook.decisions).toHaveLength(1);
+    // plan already at full resolution next: nothing to change
+    expect(hook.afterStep(hookCtx(detail, { nextLevel: 0 }))).toBeUndefined();
+    // plan says 2 but we are at 1 after an earlier upshift, no detail: stay at 1 (no downshift)
+    expect(hook.afterStep(hookCtx(smooth, { level: 1, nextLevel: 2 }))).toEqual({ level: 1 });
+    // a high threshold keeps the plan
+    expect(new AdaptiveUpshiftHook(10).afterStep(hookCtx(detail))).toBeUndefined();
+    tf.dispose([smooth, detail]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('bad options are ConfigErrors', () => {
+    expect(() => resolveAdaptivePolicyOptions({ threshold: 0 })).toThrow(/policyOptions.threshold = 0/);
+    expect(() => resolveAdaptivePolicyOptions({ startLevel: 0 })).toThrow(/policyOptions.startLevel = 0/);
+    expect(() => createAdaptivePolicy(resolveAdaptivePolicyOptions({ startLevel: 4 })).levels(ctx())).toThrow(/startLevel = 4/);
+  });
+});
+
+describe('registerPolicies', () => {
+  it('registers the six factories by name; each validates its options', async () => {
+    const c = registerPolicies(rootContainer.createChildContainer());
+    const factories = c.resolveAll(PolicyFactory);
+    expect(factories.map((f) => f.name)).toEqual(['none', 'fixed', 'pyramid', 'spectral', 'adaptive', 'budget']);
+    for (const f of factories) {
+      expect(() => f.create({ bogus: true }, c)).toThrow(/policyOptions.bogus = true/);
+      expect(() => f.create('x', c)).toThrow(ConfigError);
+      const p = await f.create(undefined, c);
+      expect(p.name).toBe(f.name);
+      expect(p.levels(ctx())).toHaveLength(8);
+    }
+  });
+});

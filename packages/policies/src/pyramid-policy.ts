@@ -1,0 +1,86 @@
+/**
+ * Multi-stage pyramid policy: e.g. 1/4 side at high noise, 1/2 side in the middle, full
+ * resolution at the end (DESIGN.md: the shape to aim for). Each stage is a level and the noise
+ * level above which it runs; a step runs at the first (deepest) stage whose threshold its
+ * starting sigma exceeds, else at full resolution.
+ */
+import { ConfigError } from '@upshift/core';
+import type { PluginFactory, PolicyContext, ResolutionLevel, UpshiftPolicy } from '@upshift/core';
+import { checkMaxLevel, checkSigmas, optionsRecord, readLevel, readThreshold, thresholdSigma } from './policy-options.js';
+import type { NoiseThreshold } from './policy-options.js';
+
+/** Registered name of the pyramid policy. */
+export const PYRAMID_POLICY = 'pyramid';
+
+/** One stage: run at `level` while the noise is above `threshold`. */
+export interface PyramidStage {
+  readonly level: number;
+  readonly threshold: NoiseThreshold;
+}
+
+/** Options of the pyramid policy. */
+export interface PyramidPolicyOptions {
+  /** Stages from the deepest level (highest noise) to the shallowest; levels strictly decreasing. */
+  readonly stages: readonly PyramidStage[];
+}
+
+/** Defaults: 1/4 side while sigma > 6.3, 1/2 side while sigma > 2 (the reference run's 0.53 plan). */
+export const PYRAMID_POLICY_DEFAULTS: PyramidPolicyOptions = {
+  stages: [
+    { level: 2, threshold: { sigma: 6.3 } },
+    { level: 1, threshold: { sigma: 2 } },
+  ],
+};
+
+/** Validates untrusted options (JSON) into {@link PyramidPolicyOptions}. */
+export function resolvePyramidPolicyOptions(options: unknown): PyramidPolicyOptions {
+  const record = optionsRecord(options, ['stages']);
+  if (record['stages'] === undefined) return PYRAMID_POLICY_DEFAULTS;
+  const raw = record['stages'];
+  if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError('policyOptions.stages', raw, 'must be a non-empty array of { level, sigma | logSnr | t }');
+  const stages = raw.map((stage, i): PyramidStage => {
+    const at = `policyOptions.stages[${i}]`;
+    const r = optionsRecord(stage, ['level', 'sigma', 'logSnr', 't'], at);
+    const level = readLevel(r, 'level', at, undefined);
+    if (level === undefined) throw new ConfigError(`${at}.level`, undefined, 'is required');
+    const threshold = readThreshold(r, at);
+    if (!threshold) throw new ConfigError(`${at}.sigma`, undefined, 'each stage needs one of sigma, logSnr, t');
+    return { level, threshold };
+  });
+  stages.forEach((s, i) => {
+    if (i > 0 && s.level >= (stages[i - 1] as PyramidStage).level) {
+      throw new ConfigError(`policyOptions.stages[${i}].level`, s.level, 'stage levels must be strictly decreasing (deepest first)');
+    }
+  });
+  return { stages };
+}
+
+/** Creates the pyramid policy. */
+export function createPyramidPolicy(options: PyramidPolicyOptions = PYRAMID_POLICY_DEFAULTS): UpshiftPolicy {
+  return {
+    name: PYRAMID_POLICY,
+    levels(ctx: PolicyContext): ResolutionLevel[] {
+      checkSigmas(ctx.sigmas);
+      const switches = options.stages.map((stage, i) => {
+        const at = `policyOptions.stages[${i}]`;
+        checkMaxLevel(`${at}.level`, stage.level, ctx);
+        return { level: stage.level, sigma: thresholdSigma(stage.threshold, at, ctx) };
+      });
+      switches.forEach((s, i) => {
+        if (i > 0 && s.sigma >= (switches[i - 1] as { sigma: number }).sigma) {
+          throw new ConfigError(`policyOptions.stages[${i}]`, s.sigma, 'switch sigmas must be strictly decreasing with the stage levels');
+        }
+      });
+      return ctx.sigmas.slice(0, -1).map((s) => switches.find((w) => s > w.sigma)?.level ?? 0);
+    },
+  };
+}
+
+/** Factory: options `{ stages?: [{ level, sigma | logSnr | t }, ...] }`. */
+export const pyramidPolicyFactory: PluginFactory<UpshiftPolicy> = {
+  name: PYRAMID_POLICY,
+  description: 'Several stages (e.g. 1/4 side, then 1/2, then full) with noise-level switch points.',
+  create(options: unknown): UpshiftPolicy {
+    return createPyramidPolicy(resolvePyramidPolicyOptions(options));
+  },
+};
