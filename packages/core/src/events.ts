@@ -29,6 +29,11 @@ export interface StepProgressEvent {
   readonly x: Tensor4D;
   /** The denoiser's x0 estimate. Clone to keep. */
   readonly denoised: Tensor4D;
+  /**
+   * The x0 estimate as plain data (at `level`), when the run asks for previews (pipeline
+   * config `previews: true`); safe to keep.
+   */
+  readonly preview?: ImageData4D;
 }
 
 /** `resolution-change`: the latent moved between levels before step `index`. */

@@ -1,0 +1,164 @@
+/**
+ * The sampling loop of one run (k-diffusion `sample_*` over a full-resolution sigma grid, with a
+ * level per step): start from the pooled full-resolution noise, move the latent exactly when the
+ * level changes (plan or hook), step the sampler with sigmas seen at the level, emit events,
+ * run the hooks, and upshift the final image to level 0. Every tensor it makes is freed on every
+ * path (done, error, cancellation).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { ImageData4D, Latent, ResolutionLevel, SamplerState, StepEvent, StepHookContext } from '@upshift/core';
+import type { RunControl } from './run-control.js';
+import { guardDenoiser, throwIfCancelled } from './run-control.js';
+import type { RunSetup } from './run-setup.js';
+import { runStepHooks } from './step-hooks.js';
+import { yieldToEventLoop } from './yield-to-event-loop.js';
+
+/** Copies a tensor out as plain data (async: WebGPU in Node cannot read synchronously). */
+export async function toImageData(x: Tensor4D): Promise<ImageData4D> {
+  const data = (await x.data()) as Float32Array;
+  const [n, h, w, c] = x.shape;
+  return { data, shape: [n, h, w, c] };
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/**
+ * Runs the steps of `setup`, calling `emit` for each event after `start` (which the caller
+ * emits). Returns when `done` was emitted.
+ *
+ * @throws whatever a plugin or hook throws (HookError for a rejected hook result), or the
+ *   run's RunCancelledError once it is cancelled.
+ */
+export async function runLoop(setup: RunSetup, control: RunControl, emit: (event: StepEvent) => void): Promise<void> {
+  const { config, sampler, resizer, sigmas, plan, hooks, noise, meter, conditioning, flopsAt } = setup;
+  const steps = plan.steps.length;
+  const maxLevel = setup.policyContext.maxLevel;
+  const denoiser = guardDenoiser(setup.denoiser, control);
+  const { height, width } = config.resolution;
+  const coupled = (config.upshiftNoise ?? 'coupled') === 'coupled';
+
+  // The initial noise is always drawn at full resolution first, so every policy run with the
+  // same seed starts from the same z (and coupled upshifts reuse it): runs stay paired.
+  let z: Tensor4D | undefined;
+  let latent: Latent | undefined;
+  let denoised: Tensor4D | undefined;
+  let state: SamplerState | undefined;
+  let final: Tensor4D | undefined;
+  try {
+    z = noise.normal<tf.Rank.R4>([config.batch, height, width, setup.denoiser.channels]);
+    const resizeNoise = noise.fork('resizer');
+    const samplerNoise = noise.fork('sampler');
+    const noiseAt = (level: ResolutionLevel): Tensor4D =>
+      // 2^k D^k z: the initial noise seen at level k, again i.i.d. N(0, 1) for an exact pair.
+      tf.tidy(() => tf.mul(resizer.resizeSignal(z!, 0, level), 2 ** level) as Tensor4D);
+
+    const first = plan.steps[0]!.level;
+    // x = sigma_0 / 2^L0 * (2^L0 D^L0 z): exactly the pooled full-resolution start.
+    const x0 = noiseAt(first);
+    latent = { x: tf.tidy(() => tf.mul(x0, sigmas[0]! / 2 ** first) as Tensor4D), level: first, sigma: sigmas[0]! / 2 ** first };
+    x0.dispose();
+    state = sampler.initState();
+
+    let nextLevel = first;
+    let cause: 'plan' | { readonly hook: string } = 'plan';
+    for (let i = 0; i < steps; i++) {
+      throwIfCancelled(control);
+      const t0 = now();
+      const level = nextLevel;
+      if (level !== latent.level) {
+        const from = latent.level;
+        const targetNoise = coupled && level < from ? noiseAt(level) : undefined;
+        try {
+          const moved = resizer.resize(latent, level, { noise: resizeNoise, ...(denoised ? { denoised } : {}), ...(targetNoise ? { targetNoise } : {}) });
+          const sigmaBefore = latent.sigma;
+          latent.x.dispose();
+          latent = moved;
+          state = sampler.onLevelChange(state, { from, to: level }, resizer);
+          emit({ type: 'resolution-change', index: i, from, to: level, sigmaBefore, sigmaAfter: latent.sigma, cause });
+        } finally {
+          targetNoise?.dispose();
+        }
+      }
+      denoised?.dispose();
+      denoised = undefined;
+
+      const out = sampler.step({
+        denoiser,
+        latent,
+        sigmaNext: sigmas[i + 1]! / 2 ** level,
+        state,
+        ctx: { ...conditioning, level },
+        noise: samplerNoise,
+      });
+      state = out.state;
+      latent.x.dispose();
+      latent = out.latent;
+      denoised = out.denoised;
+      // Wait for the backend to finish (WebGPU queues work), so `ms` is the step's real time.
+      await latent.x.data();
+      const ms = now() - t0;
+      const flops = out.modelCalls * flopsAt(level);
+      meter.record({ level, flops, ms, modelCalls: out.modelCalls });
+      const preview = config.previews ? await toImageData(denoised) : undefined;
+      throwIfCancelled(control);
+      emit({
+        type: 'step',
+        index: i,
+        steps,
+        sigma: sigmas[i]!,
+        sigmaNext: sigmas[i + 1]!,
+        level,
+        flops,
+        ms,
+        modelCalls: out.modelCalls,
+        x: latent.x,
+        denoised,
+        ...(preview ? { preview } : {}),
+      });
+
+      if (i + 1 < steps) {
+        const planned = plan.steps[i + 1]!.level;
+        const base: Omit<StepHookContext, 'nextLevel'> = {
+          index: i,
+          sigma: sigmas[i]!,
+          sigmaNext: sigmas[i + 1]!,
+          level,
+          maxLevel,
+          x: latent.x,
+          denoised,
+          plan,
+        };
+        const decision = hooks.length ? runStepHooks(hooks, base, planned) : { level: planned, levelHook: undefined, latents: undefined };
+        if (decision.latents !== undefined) {
+          latent.x.dispose();
+          latent = { ...latent, x: decision.latents };
+        }
+        nextLevel = decision.level;
+        cause = decision.levelHook === undefined ? 'plan' : { hook: decision.levelHook };
+        await yieldToEventLoop();
+      }
+    }
+
+    // A run that ends below full resolution returns its clean image upshifted (U^L x).
+    final = latent.level > 0 ? resizer.resizeSignal(latent.x, latent.level, 0) : latent.x;
+    const image = await toImageData(final);
+    throwIfCancelled(control);
+    const totals = meter.totals();
+    emit({
+      type: 'done',
+      image,
+      stats: {
+        ...totals,
+        steps,
+        levels: meter.records().map((r) => r.level),
+        flopFraction: plan.fullResolutionFlops > 0 ? totals.flops / plan.fullResolutionFlops : 1,
+      },
+    });
+  } finally {
+    if (state !== undefined) sampler.disposeState(state);
+    for (const t of [z, latent?.x, denoised, final]) if (t !== undefined && !t.isDisposed) t.dispose();
+  }
+}

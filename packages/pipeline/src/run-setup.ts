@@ -1,0 +1,216 @@
+/**
+ * Everything a run decides before its first model call: the validated config, the plugins
+ * (chosen by name from the root container's factories, built in the run's child container),
+ * the active backend, the denoiser, the sigma grid, the policy context and the plan.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { DependencyContainer } from 'tsyringe';
+import { selectBackend } from '@upshift/backend-cpu';
+import {
+  Backend,
+  ComputeMeterToken,
+  ConfigError,
+  DenoiserFactory,
+  DenoiserToken,
+  NoiseScheduleToken,
+  NoiseSourceToken,
+  PolicyFactory,
+  PowerSpectrumToken,
+  ResizerFactory,
+  ResizerToken,
+  SamplerFactory,
+  SamplerToken,
+  ScheduleFactory,
+  StepHookToken,
+  UnknownPluginError,
+  UpshiftError,
+  UpshiftPolicyToken,
+  createNoiseSource,
+  maxLevelFor,
+  resolutionAtLevel,
+} from '@upshift/core';
+import type {
+  Denoiser,
+  DenoiserContext,
+  NoiseSchedule,
+  NoiseSource,
+  PluginFactory,
+  PolicyContext,
+  PowerSpectrum,
+  Resizer,
+  Resolution,
+  ResolutionLevel,
+  Sampler,
+  StepHook,
+  UpshiftPlan,
+  UpshiftPolicy,
+} from '@upshift/core';
+import { buildPlan } from '@upshift/policies';
+import { denoiserTraits } from './denoiser-traits.js';
+import { classLabelsOf, parsePipelineConfig } from './pipeline-config.js';
+import type { PipelineConfig } from './pipeline-config.js';
+import { findFactory } from './plugin-lookup.js';
+import { createComputeMeter } from './run-compute-meter.js';
+import type { RunComputeMeter } from './run-compute-meter.js';
+import type { RunControl } from './run-control.js';
+import { throwIfCancelled } from './run-control.js';
+import { PipelineConfigToken } from './tokens.js';
+
+/** Resolution used when neither the config nor the denoiser gives one. */
+export const DEFAULT_RESOLUTION: Resolution = Object.freeze({ height: 64, width: 64 });
+
+/** How a run gets its denoiser (the Pipeline's cache, or one the caller passed in). */
+export type DenoiserSource = (factory: PluginFactory<Denoiser>, config: PipelineConfig, backend: string) => Promise<Denoiser>;
+
+/** Inputs of {@link setUpRun}. */
+export interface RunSetupInput {
+  readonly root: DependencyContainer;
+  readonly child: DependencyContainer;
+  readonly config: unknown;
+  readonly control: RunControl;
+  readonly log: (message: string) => void;
+  /** A denoiser to use instead of `config.model` (not disposed by the run). */
+  readonly denoiser?: Denoiser;
+  readonly denoiserSource: DenoiserSource;
+  /** Hooks given to this run, after the container's StepHookToken hooks. */
+  readonly hooks?: readonly StepHook[];
+}
+
+/** The decided run. */
+export interface RunSetup {
+  /** The validated config, with the resolution the run uses. */
+  readonly config: PipelineConfig & { readonly resolution: Resolution };
+  readonly backend: string;
+  readonly denoiser: Denoiser;
+  readonly sampler: Sampler;
+  readonly schedule: NoiseSchedule;
+  readonly policy: UpshiftPolicy;
+  readonly resizer: Resizer;
+  readonly sigmas: readonly number[];
+  readonly policyContext: PolicyContext;
+  readonly plan: UpshiftPlan;
+  readonly hooks: readonly StepHook[];
+  readonly noise: NoiseSource;
+  readonly meter: RunComputeMeter;
+  /** Conditioning of every call (the level is added per step). */
+  readonly conditioning: Omit<DenoiserContext, 'level'>;
+  /** FLOPs of one denoiser call at a level (memoised). */
+  readonly flopsAt: (level: ResolutionLevel) => number;
+}
+
+/**
+ * Model calls per step for the plan: a sampler may say (`modelCalls(sigma, sigmaNext)`);
+ * Heun is known to make 2 (1 on the last step); others 1.
+ */
+export function plannedModelCalls(sampler: Sampler, sigmas: readonly number[]): number[] {
+  const own = (sampler as { modelCalls?: (sigma: number, sigmaNext: number) => number }).modelCalls;
+  return sigmas.slice(0, -1).map((s, i) => {
+    const next = sigmas[i + 1]!;
+    if (typeof own === 'function') return own.call(sampler, s, next);
+    return sampler.name === 'heun' && next !== 0 ? 2 : 1;
+  });
+}
+
+/** Checks a schedule's grid: `steps + 1` finite sigmas, strictly decreasing, ending in 0. */
+export function checkSigmaGrid(sigmas: readonly number[], steps: number, schedule: string): void {
+  const ok =
+    sigmas.length === steps + 1 &&
+    sigmas[steps] === 0 &&
+    sigmas.every((s, i) => Number.isFinite(s) && s >= 0 && (i === 0 || s < sigmas[i - 1]!));
+  if (!ok) throw new UpshiftError(`schedule "${schedule}" returned an invalid grid for ${steps} steps: ${JSON.stringify(sigmas)}`);
+}
+
+/**
+ * Activates the backend named in the config. With no provider registered, `"auto"` keeps the
+ * active tfjs backend (the application set tfjs up itself).
+ */
+export async function activateBackend(container: DependencyContainer, request: string, log: (message: string) => void): Promise<string> {
+  const providers = container.isRegistered(Backend, true) ? container.resolveAll(Backend) : [];
+  if (providers.length === 0) {
+    if (request.trim().toLowerCase() === 'auto') {
+      await tf.ready();
+      return tf.getBackend();
+    }
+    throw new UnknownPluginError('backend', request, ['auto']);
+  }
+  return (await selectBackend(providers, request, { log })).name;
+}
+
+/** Checks that the resolution suits the model's levels and returns the deepest usable level. */
+function maxLevelOf(resolution: Resolution, numLevels: number | undefined, model: string): ResolutionLevel {
+  if (numLevels === undefined) return maxLevelFor(resolution);
+  try {
+    resolutionAtLevel(resolution, numLevels - 1);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const f = 2 ** (numLevels - 1);
+    throw new ConfigError(error.field, error.value, `not divisible by 2^${numLevels - 1} = ${f} (model "${model}" has ${numLevels} levels)`);
+  }
+  return Math.min(numLevels - 1, maxLevelFor(resolution));
+}
+
+/**
+ * Validates the config, builds the run's plugins in `input.child` (registering the run-scoped
+ * tokens there), activates the backend and makes the plan. Cheap checks come first: an unknown
+ * plugin name or bad plugin options fail before the backend starts or a model loads.
+ */
+export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
+  const parsed = parsePipelineConfig(input.config);
+  const { root, child, control } = input;
+
+  const schedule = await findFactory(root, ScheduleFactory, 'schedule', parsed.schedule).create(parsed.scheduleOptions, child);
+  const sampler = await findFactory(root, SamplerFactory, 'sampler', parsed.sampler).create(parsed.samplerOptions, child);
+  const policy = await findFactory(root, PolicyFactory, 'policy', parsed.policy).create(parsed.policyOptions, child);
+  const resizerFactory = findFactory(root, ResizerFactory, 'resizer', parsed.resizer);
+  const modelFactory = input.denoiser === undefined ? findFactory(root, DenoiserFactory, 'model', parsed.model) : undefined;
+  const sigmas = schedule.sigmas(parsed.steps);
+  checkSigmaGrid(sigmas, parsed.steps, parsed.schedule);
+  const labels = classLabelsOf(parsed);
+
+  throwIfCancelled(control);
+  const backend = await activateBackend(root, parsed.backend, input.log);
+  throwIfCancelled(control);
+  const denoiser = input.denoiser ?? (await input.denoiserSource(modelFactory!, parsed, backend));
+  throwIfCancelled(control);
+
+  const traits = denoiserTraits(denoiser);
+  const resolution = parsed.resolution ?? traits.resolution ?? DEFAULT_RESOLUTION;
+  const maxLevel = maxLevelOf(resolution, traits.numLevels, parsed.model);
+  const spectrum: PowerSpectrum | undefined =
+    traits.spectrum ?? (root.isRegistered(PowerSpectrumToken, true) ? root.resolve(PowerSpectrumToken) : undefined);
+  if (spectrum !== undefined) child.register(PowerSpectrumToken, { useValue: spectrum });
+  const config = { ...parsed, resolution };
+  child.register(PipelineConfigToken, { useValue: config });
+  child.register(DenoiserToken, { useValue: denoiser });
+  const resizer = await resizerFactory.create(parsed.resizerOptions, child);
+
+  const conditioning: Omit<DenoiserContext, 'level'> = { classLabels: labels, guidance: parsed.guidance ?? 1 };
+  const flopsCache = new Map<number, number>();
+  const flopsAt = (level: ResolutionLevel): number => {
+    let f = flopsCache.get(level);
+    if (f === undefined) {
+      const r = resolutionAtLevel(resolution, level);
+      f = denoiser.flops ? denoiser.flops(r.height, r.width, parsed.batch, { ...conditioning, level }) : r.height * r.width * parsed.batch;
+      flopsCache.set(level, f);
+    }
+    return f;
+  };
+  const policyContext: PolicyContext = { sigmas, resolution, maxLevel, flopsAt, schedule, ...(spectrum ? { spectrum } : {}) };
+  const plan = buildPlan(policy.name, policy.levels(policyContext), policyContext, plannedModelCalls(sampler, sigmas));
+  const hooks = [
+    ...(child.isRegistered(StepHookToken, true) ? child.resolveAll(StepHookToken) : []),
+    ...(input.hooks ?? []),
+    ...(policy.hook ? [policy.hook(policyContext)] : []),
+  ];
+
+  const noise = createNoiseSource(parsed.seed);
+  const meter = createComputeMeter();
+  child.register(SamplerToken, { useValue: sampler });
+  child.register(NoiseScheduleToken, { useValue: schedule });
+  child.register(ResizerToken, { useValue: resizer });
+  child.register(UpshiftPolicyToken, { useValue: policy });
+  child.register(NoiseSourceToken, { useValue: noise });
+  child.register(ComputeMeterToken, { useValue: meter });
+
+  return { config, backend, denoiser, sampler, schedule, policy, resizer, sigmas, policyContext, plan, hooks, noise, meter, conditioning, flopsAt };
+}
