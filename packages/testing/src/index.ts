@@ -36,3 +36,10 @@ export type { BandEstimate } from './dct-band-power.js';
 export { dctCoefficients, bandOf, bandPowers, bandPowerEstimates, pairedRatio, meanAndSe } from './dct-band-power.js';
 export type { UpshiftRunInput } from './upshift-run.js';
 export { runUpshift } from './upshift-run.js';
+export type { GaussianDenoiserFactoryOptions, FactoryGaussianDenoiser } from './gaussian-denoiser-factory.js';
+export {
+  gaussianDenoiserFactory,
+  createFactoryGaussianDenoiser,
+  resolveGaussianDenoiserFactoryOptions,
+  GAUSSIAN_DENOISER_FACTORY_DEFAULTS,
+} from './gaussian-denoiser-factory.js';

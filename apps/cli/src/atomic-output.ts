@@ -1,0 +1,77 @@
+/**
+ * All-or-nothing output: every file of a command is first written to a hidden temporary file
+ * beside its destination, and only when all of them are written are they renamed into place
+ * (a rename within one directory is atomic on POSIX file systems). A failure, an abort or
+ * Ctrl-C before the commit leaves no output file at all, and never a half-written one.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** Outputs not yet committed or aborted, for a last-moment cleanup when the process is killed. */
+export const PENDING_OUTPUTS: Set<AtomicOutput> = new Set();
+
+/** Collects files to write, then commits them all or none. */
+export class AtomicOutput {
+  private readonly pending: { readonly temp: string; readonly target: string }[] = [];
+  private readonly createdDirs = new Set<string>();
+  private done = false;
+
+  /** Writes `data` to a temporary file next to `target` (creating its directory). */
+  async write(target: string, data: string | Uint8Array): Promise<void> {
+    if (this.done) throw new Error('AtomicOutput: already committed or aborted');
+    const abs = resolve(target);
+    const dir = dirname(abs);
+    if (!this.createdDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.createdDirs.add(dir);
+    }
+    const temp = join(dir, `.${basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    this.pending.push({ temp, target: abs });
+    PENDING_OUTPUTS.add(this);
+    await writeFile(temp, data);
+  }
+
+  /** Paths the commit will create, in order of `write`. */
+  get targets(): string[] {
+    return this.pending.map((p) => p.target);
+  }
+
+  /** Renames every temporary file into place. On failure the remaining temporaries are removed. */
+  async commit(): Promise<string[]> {
+    if (this.done) throw new Error('AtomicOutput: already committed or aborted');
+    this.done = true;
+    PENDING_OUTPUTS.delete(this);
+    try {
+      for (const p of this.pending) await rename(p.temp, p.target);
+    } catch (e) {
+      await this.removeTemps();
+      throw e;
+    }
+    return this.targets;
+  }
+
+  /** Removes every temporary file; nothing is left behind. Safe to call more than once. */
+  async abort(): Promise<void> {
+    this.done = true;
+    PENDING_OUTPUTS.delete(this);
+    await this.removeTemps();
+  }
+
+  /** Synchronous best-effort cleanup for a process that is about to exit (signal handlers). */
+  abortSync(removeSync: (path: string) => void): void {
+    this.done = true;
+    PENDING_OUTPUTS.delete(this);
+    for (const p of this.pending) {
+      try {
+        removeSync(p.temp);
+      } catch {
+        // already renamed or never created
+      }
+    }
+  }
+
+  private async removeTemps(): Promise<void> {
+    await Promise.all(this.pending.map((p) => rm(p.temp, { force: true })));
+  }
+}

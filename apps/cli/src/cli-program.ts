@@ -1,0 +1,103 @@
+/**
+ * The `upshift` program: commander commands wired to the pipeline, with one error policy.
+ * Bad input (an unknown option or plugin name, a malformed number or JSON, options a plugin
+ * rejects) prints one line naming the option and value and exits with code 2; other failures
+ * print one line and exit with 1 (set UPSHIFT_DEBUG=1 for the stack); an interrupted run
+ * exits with 130. No output file is left behind in any of these cases.
+ */
+import { Command, CommanderError } from 'commander';
+import { container as rootContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
+import { ConfigError } from '@upshift/core';
+import { Pipeline, registerAll } from '@upshift/pipeline';
+import type { CliIo } from './cli-io.js';
+import type { RawCompareOptions } from './compare-command.js';
+import { defineCompareOptions, resolveCompareOptions, runCompare } from './compare-command.js';
+import type { RawGenerateOptions } from './generate-command.js';
+import { defineGenerateOptions, resolveGenerateOptions, runGenerate } from './generate-command.js';
+import { InterruptedError } from './run-with-progress.js';
+
+/** Exit codes of the CLI. */
+export const EXIT_CODES = { ok: 0, failure: 1, badInput: 2, interrupted: 130 } as const;
+
+/** How {@link runCli} is wired (tests pass their own). */
+export interface CliContext {
+  readonly io: CliIo;
+  /** Aborted on Ctrl-C. */
+  readonly signal?: AbortSignal;
+  /** Container with the plugins; default: a child of tsyringe's root with `registerAll`. */
+  readonly container?: DependencyContainer;
+  /** Print stacks of unexpected errors. */
+  readonly debug?: boolean;
+}
+
+/** A one-line description of an error for the terminal. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name === 'Error' ? 'error' : error.name}: ${error.message.split('\n')[0]}`;
+  return `error: ${String(error)}`;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const container = ctx.container ?? rootContainer.createChildContainer();
+  if (ctx.container === undefined) registerAll(container);
+  let pipeline: Pipeline | undefined;
+  const getPipeline = (): Pipeline => (pipeline ??= new Pipeline(container));
+
+  const program = new Command('upshift')
+    .description('Resolution-adaptive diffusion sampling: generate images, compare upshift policies.')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s),
+    });
+  defineGenerateOptions(
+    program
+      .command('generate')
+      .description('generate images with the shipped model (PNG per image, a grid, a JSON sidecar)')
+      .exitOverride(),
+  ).action(async (raw: RawGenerateOptions) => {
+    const options = await resolveGenerateOptions(raw);
+    await runGenerate(options, getPipeline(), io, ctx.signal);
+  });
+  defineCompareOptions(
+    program
+      .command('compare')
+      .alias('bench')
+      .description('run the same seeds under several policies; table of FLOPs, time, PSNR/SSIM and SWD')
+      .exitOverride(),
+  ).action(async (raw: RawCompareOptions) => {
+    const options = await resolveCompareOptions(raw, container);
+    await runCompare(options, getPipeline(), io, ctx.signal);
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_CODES.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has printed its message; help and version are not errors.
+      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return EXIT_CODES.ok;
+      return EXIT_CODES.badInput;
+    }
+    if (error instanceof InterruptedError) {
+      io.stderr.write('interrupted: no files were written\n');
+      return EXIT_CODES.interrupted;
+    }
+    if (error instanceof ConfigError) {
+      io.stderr.write(`upshift: ${error.message}\n`);
+      return EXIT_CODES.badInput;
+    }
+    io.stderr.write(`upshift: ${describeError(error)}\n`);
+    if (ctx.debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return EXIT_CODES.failure;
+  } finally {
+    if (pipeline) {
+      pipeline.dispose();
+      await pipeline.whenIdle();
+    }
+  }
+}

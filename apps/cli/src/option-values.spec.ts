@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@upshift/core';
+import { parseIntegerOption, parseJsonObjectOption, parseNumberOption, parseResolutionOption } from './option-values.js';
+import { labelsFor, parseClassOption } from './class-labels.js';
+import { parsePolicyList } from './policy-list.js';
+import { resolvePipelineOptions } from './pipeline-options.js';
+import { formatTable } from './text-table.js';
+
+const CLASSES = ['Activities', 'Animals & Nature', 'Flags', 'Food & Drink'];
+
+describe('option values', () => {
+  it('parses integers strictly and names the flag and value in errors', () => {
+    expect(parseIntegerOption('--steps', ' 30 ', { min: 1 })).toBe(30);
+    for (const bad of ['ten', '3.5', '1e3', '', '0x10']) expect(() => parseIntegerOption('--steps', bad)).toThrow(ConfigError);
+    expect(() => parseIntegerOption('--steps', 'ten')).toThrow('Invalid --steps = "ten": must be an integer');
+    expect(() => parseIntegerOption('--steps', '0', { min: 1 })).toThrow('Invalid --steps = "0": must be >= 1');
+  });
+
+  it('parses numbers, JSON objects and resolutions', () => {
+    expect(parseNumberOption('--guidance', '2.5')).toBe(2.5);
+    expect(() => parseNumberOption('--guidance', 'NaN')).toThrow(/--guidance/);
+    expect(parseJsonObjectOption('--policy-options', '{"fraction":0.4}')).toEqual({ fraction: 0.4 });
+    expect(() => parseJsonObjectOption('--policy-options', '{bad')).toThrow(/Invalid --policy-options = "\{bad": is not valid JSON/);
+    expect(() => parseJsonObjectOption('--policy-options', '[1]')).toThrow(/must be a JSON object/);
+    expect(parseResolutionOption('--resolution', '64')).toEqual({ height: 64, width: 64 });
+    expect(parseResolutionOption('--resolution', '32x64')).toEqual({ height: 32, width: 64 });
+    expect(() => parseResolutionOption('--resolution', '64x')).toThrow(/--resolution/);
+  });
+
+  it('builds pipeline fields from raw strings with the pipeline defaults', () => {
+    const c = resolvePipelineOptions({ policy: 'pyramid', steps: '12', seed: '7', policyOptions: '{"stages":[]}', backend: 'cpu' });
+    expect(c).toMatchObject({ model: 'emoji-unet', sampler: 'euler', policy: 'pyramid', steps: 12, seed: 7, backend: 'cpu', guidance: 2, policyOptions: { stages: [] } });
+    expect(c).not.toHaveProperty('samplerOptions');
+    expect(() => resolvePipelineOptions({ seed: '-1' })).toThrow(/--seed/);
+    expect(() => resolvePipelineOptions({ upshiftNoise: 'warm' })).toThrow(/--upshift-noise/);
+    expect(() => resolvePipelineOptions({ sampler: '  ' })).toThrow(/--sampler/);
+  });
+});
+
+describe('--class', () => {
+  it('accepts names (any case, unique prefix), indices, all and none', () => {
+    expect(parseClassOption('flags', CLASSES)).toEqual({ kind: 'one', label: 2 });
+    expect(parseClassOption('Anim', CLASSES)).toEqual({ kind: 'one', label: 1 });
+    expect(parseClassOption('3', CLASSES)).toEqual({ kind: 'one', label: 3 });
+    expect(parseClassOption('ALL', CLASSES)).toEqual({ kind: 'all' });
+    expect(parseClassOption('none', CLASSES)).toEqual({ kind: 'none' });
+  });
+
+  it('rejects unknown, ambiguous and out-of-range classes, listing the known ones', () => {
+    expect(() => parseClassOption('martians', CLASSES)).toThrow(/Invalid --class = "martians": unknown class.*0 "Activities"/);
+    expect(() => parseClassOption('a', CLASSES)).toThrow(/ambiguous/);
+    expect(() => parseClassOption('4', CLASSES)).toThrow(/out of range/);
+  });
+
+  it('cycles labels for all', () => {
+    expect(labelsFor({ kind: 'all' }, 6, 4)).toEqual([0, 1, 2, 3, 0, 1]);
+    expect(labelsFor({ kind: 'none' }, 2, 4)).toEqual([null, null]);
+  });
+});
+
+describe('--policies', () => {
+  it('splits names and JSON options at top-level commas', () => {
+    const specs = parsePolicyList('none, pyramid ,budget:{"fraction":0.3,"maxLevel":2}');
+    expect(specs.map((s) => s.policy)).toEqual(['none', 'pyramid', 'budget']);
+    expect(specs[2]!.policyOptions).toEqual({ fraction: 0.3, maxLevel: 2 });
+    expect(specs[2]!.label).toBe('budget {"fraction":0.3,"maxLevel":2}');
+  });
+
+  it('rejects empty items, bad JSON and duplicates', () => {
+    expect(() => parsePolicyList('none,,fixed')).toThrow(/--policies/);
+    expect(() => parsePolicyList('budget:{fraction}')).toThrow(/--policies \(budget\)/);
+    expect(() => parsePolicyList('fixed,fixed')).toThrow(/twice/);
+  });
+});
+
+describe('formatTable', () => {
+  it('pads columns and right-aligns numbers', () => {
+    const t = formatTable(['policy', 'x'], [['none', '1.00'], ['spectral', '10.50']]);
+    expect(t.split('\n')).toEqual(['policy        x', '--------  -----', 'none       1.00', 'spectral  10.50', '']);
+  });
+});

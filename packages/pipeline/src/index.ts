@@ -1,0 +1,24 @@
+/**
+ * @upshift/pipeline — the runner: picks plugins by name from a JSON config through DI, runs a
+ * resolution-adaptive sampling loop and returns a cold RxJS stream of step events.
+ */
+export type { PipelineConfig, ParsePipelineConfigOptions, UpshiftNoise } from './pipeline-config.js';
+export { PipelineConfigSchema, DEFAULT_PIPELINE_CONFIG, parsePipelineConfig, classLabelsOf } from './pipeline-config.js';
+export type { RegisterAllOptions } from './register-all.js';
+export { registerAll, DEFAULT_REGISTER_ALL_OPTIONS } from './register-all.js';
+export type { RunOptions } from './pipeline.js';
+export { Pipeline } from './pipeline.js';
+export type { CollectedRun } from './collect-run.js';
+export { collectRun } from './collect-run.js';
+export type { RunControl } from './run-control.js';
+export { RunCancelledError } from './run-control.js';
+export type { StepHookDecision } from './step-hooks.js';
+export { runStepHooks } from './step-hooks.js';
+export type { DenoiserTraits } from './denoiser-traits.js';
+export { denoiserTraits } from './denoiser-traits.js';
+export type { RunComputeMeter } from './run-compute-meter.js';
+export { createComputeMeter } from './run-compute-meter.js';
+export { findFactory, registeredFactories } from './plugin-lookup.js';
+export { DEFAULT_RESOLUTION, plannedModelCalls } from './run-setup.js';
+export { toImageData } from './run-loop.js';
+export { PipelineConfigToken } from './tokens.js';

@@ -1,0 +1,160 @@
+/**
+ * The runner: `run(config)` returns a cold Observable of step events (Angular
+ * `HttpXhrBackend.handle` style: nothing happens until subscription; unsubscribing cancels the
+ * run before its next model call and frees every tensor it holds). Plugins are picked by name
+ * from the container's factories; each run gets a child container for its run-scoped services.
+ * Loaded models are cached per (backend, model, modelOptions) so side-by-side runs of several
+ * policies load the weights once.
+ */
+import { Observable } from 'rxjs';
+import { container as globalContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
+import { UpshiftError } from '@upshift/core';
+import type { Denoiser, PluginFactory, StepEvent, StepHook } from '@upshift/core';
+import type { PipelineConfig } from './pipeline-config.js';
+import { registerAll } from './register-all.js';
+import { RunCancelledError } from './run-control.js';
+import type { RunControl } from './run-control.js';
+import { runLoop } from './run-loop.js';
+import { setUpRun } from './run-setup.js';
+
+/** Per-run options that are not part of the JSON config. */
+export interface RunOptions {
+  /** Use this denoiser instead of creating one from `config.model` (the run does not dispose it). */
+  readonly denoiser?: Denoiser;
+  /** Step hooks of this run, called after the container's `StepHookToken` hooks. */
+  readonly hooks?: readonly StepHook[];
+  /** Receives log lines (backend choice, model loading). Default: none. */
+  readonly log?: (message: string) => void;
+}
+
+/** Composes registered plugins into runs. */
+export class Pipeline {
+  private readonly container: DependencyContainer;
+  private readonly ownsContainer: boolean;
+  private readonly models = new Map<string, Promise<Denoiser>>();
+  private readonly loaded = new Set<Denoiser>();
+  private readonly active = new Map<RunControl, Promise<void>>();
+  private disposed = false;
+  private released = false;
+
+  /**
+   * @param container holds the plugin factories (see {@link registerAll}). Default: a child of
+   *   tsyringe's global container with every plugin package registered.
+   */
+  constructor(container?: DependencyContainer) {
+    this.ownsContainer = container === undefined;
+    if (container === undefined) {
+      container = globalContainer.createChildContainer();
+      registerAll(container);
+    }
+    this.container = container;
+  }
+
+  /**
+   * A cold Observable of the run's events: `start` (the plan), then per step an optional
+   * `resolution-change` and a `step`, then `done` (the image as plain data and the stats).
+   * Config errors (`ConfigError`), plugin errors and hook errors (`HookError`) go to the error
+   * channel. `config` is validated with {@link parsePipelineConfig} (absent fields take the
+   * defaults).
+   */
+  run(config: Partial<PipelineConfig> | unknown, options: RunOptions = {}): Observable<StepEvent> {
+    return new Observable<StepEvent>((subscriber) => {
+      const control: RunControl = { cancelled: undefined };
+      if (this.disposed) {
+        subscriber.error(new UpshiftError('this Pipeline has been disposed'));
+        return;
+      }
+      let settle!: () => void;
+      this.active.set(control, new Promise<void>((resolve) => (settle = resolve)));
+      // The run leaves `active` before its subscriber hears the end, so `dispose()` called from
+      // a `complete` / `error` handler frees the models at once.
+      const finish = (): void => {
+        this.active.delete(control);
+        settle();
+        if (this.disposed && this.active.size === 0) this.release();
+      };
+      this.execute(config, options, control, (event) => {
+        if (control.cancelled === undefined) subscriber.next(event);
+      }).then(
+        () => {
+          finish();
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          finish();
+          subscriber.error(error);
+        },
+      );
+      return () => {
+        control.cancelled ??= new RunCancelledError('unsubscribed');
+      };
+    });
+  }
+
+  /** Resolves when every run has finished cleaning up (also runs cancelled by unsubscribing). */
+  async whenIdle(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
+  }
+
+  /**
+   * Cancels running runs (their subscribers get a RunCancelledError) and frees the cached
+   * models — at once, or as soon as the running runs have cleaned up. Models passed in
+   * {@link RunOptions.denoiser} are not disposed.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const control of this.active.keys()) control.cancelled ??= new RunCancelledError('the pipeline was disposed');
+    if (this.active.size === 0) this.release();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const model of this.loaded) model.dispose?.();
+    this.loaded.clear();
+    this.models.clear();
+    if (this.ownsContainer) void this.container.dispose();
+  }
+
+  private async execute(config: unknown, options: RunOptions, control: RunControl, emit: (event: StepEvent) => void): Promise<void> {
+    const child = this.container.createChildContainer();
+    try {
+      const setup = await setUpRun({
+        root: this.container,
+        child,
+        config,
+        control,
+        log: options.log ?? (() => undefined),
+        ...(options.denoiser ? { denoiser: options.denoiser } : {}),
+        ...(options.hooks ? { hooks: options.hooks } : {}),
+        denoiserSource: (factory, cfg, backend) => this.model(factory, cfg, backend, options.log),
+      });
+      emit({ type: 'start', plan: setup.plan, config: setup.config as unknown as Record<string, unknown>, backend: setup.backend });
+      await runLoop(setup, control, emit);
+    } finally {
+      await child.dispose();
+    }
+  }
+
+  /** The cached denoiser of (backend, model, modelOptions), created on first use. */
+  private model(factory: PluginFactory<Denoiser>, config: PipelineConfig, backend: string, log?: (message: string) => void): Promise<Denoiser> {
+    const key = `${backend}\u0000${config.model}\u0000${JSON.stringify(config.modelOptions ?? null)}`;
+    let entry = this.models.get(key);
+    if (entry === undefined) {
+      log?.(`model: loading "${config.model}" on ${backend}`);
+      entry = Promise.resolve(factory.create(config.modelOptions, this.container)).then((model) => {
+        if (this.released) {
+          model.dispose?.();
+          throw new UpshiftError('this Pipeline has been disposed');
+        }
+        this.loaded.add(model);
+        return model;
+      });
+      entry.catch(() => this.models.delete(key));
+      this.models.set(key, entry);
+    }
+    return entry;
+  }
+}
