@@ -1,7 +1,8 @@
 /**
  * Resolves `--class` into per-image labels: a class name from the model's config
  * (case-insensitive, or an unambiguous prefix such as "anim"), a class index, `all` (one image
- * per class, cycling when the batch is larger) or `none` (unconditional).
+ * per class, cycling when the batch is larger; unconditional for a model without classes) or
+ * `none` (unconditional).
  */
 import { ConfigError } from '@upshift/core';
 
@@ -12,10 +13,8 @@ export type ClassSelection = { readonly kind: 'all' } | { readonly kind: 'none' 
 export function parseClassOption(raw: string, classes: readonly string[], flag = '--class'): ClassSelection {
   const text = raw.trim();
   const lower = text.toLowerCase();
-  if (lower === 'all') {
-    if (classes.length === 0) throw new ConfigError(flag, raw, 'the model has no classes, so "all" is not available');
-    return { kind: 'all' };
-  }
+  // A model without class names (or whose config cannot be read yet) is sampled unconditionally.
+  if (lower === 'all') return classes.length === 0 ? { kind: 'none' } : { kind: 'all' };
   if (lower === 'none' || lower === 'null' || lower === 'unconditional') return { kind: 'none' };
   const known = classes.map((c, i) => `${i} "${c}"`).join(', ');
   if (/^\d+$/.test(text)) {

@@ -36,7 +36,7 @@ import { formatTable } from './text-table.js';
 export const DEFAULT_HELD_OUT = '.cache/dataset/emoji64.npz';
 
 /** Defaults of `compare`. */
-export const COMPARE_DEFAULTS = { steps: 30, images: 8, class: 'all', out: './out/compare', name: 'compare', heldOutLimit: 256 } as const;
+export const COMPARE_DEFAULTS = { steps: 30, images: 8, class: 'all', out: './out/compare', name: 'compare', heldOutLimit: 128 } as const;
 
 /** Raw `compare` options. */
 export interface RawCompareOptions extends RawPipelineOptions {

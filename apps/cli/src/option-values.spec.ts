@@ -44,6 +44,7 @@ describe('--class', () => {
     expect(parseClassOption('3', CLASSES)).toEqual({ kind: 'one', label: 3 });
     expect(parseClassOption('ALL', CLASSES)).toEqual({ kind: 'all' });
     expect(parseClassOption('none', CLASSES)).toEqual({ kind: 'none' });
+    expect(parseClassOption('all', [])).toEqual({ kind: 'none' });
   });
 
   it('rejects unknown, ambiguous and out-of-range classes, listing the known ones', () => {
