@@ -16,8 +16,6 @@ export type { StepHookDecision } from './step-hooks.js';
 export { runStepHooks } from './step-hooks.js';
 export type { DenoiserTraits } from './denoiser-traits.js';
 export { denoiserTraits } from './denoiser-traits.js';
-export type { RunComputeMeter } from './run-compute-meter.js';
-export { createComputeMeter } from './run-compute-meter.js';
 export { findFactory, registeredFactories } from './plugin-lookup.js';
 export { DEFAULT_RESOLUTION, plannedModelCalls } from './run-setup.js';
 export { toImageData } from './run-loop.js';

@@ -153,7 +153,7 @@ export async function runLoop(setup: RunSetup, control: RunControl, emit: (event
       stats: {
         ...totals,
         steps,
-        levels: meter.records().map((r) => r.level),
+        levels: meter.records.map((r) => r.level),
         flopFraction: plan.fullResolutionFlops > 0 ? totals.flops / plan.fullResolutionFlops : 1,
       },
     });

@@ -50,8 +50,8 @@ import { denoiserTraits } from './denoiser-traits.js';
 import { classLabelsOf, parsePipelineConfig } from './pipeline-config.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import { findFactory } from './plugin-lookup.js';
-import { createComputeMeter } from './run-compute-meter.js';
-import type { RunComputeMeter } from './run-compute-meter.js';
+import { createComputeMeter } from '@upshift/metrics';
+import type { RecordingComputeMeter } from '@upshift/metrics';
 import type { RunControl } from './run-control.js';
 import { throwIfCancelled } from './run-control.js';
 import { PipelineConfigToken } from './tokens.js';
@@ -91,7 +91,7 @@ export interface RunSetup {
   readonly plan: UpshiftPlan;
   readonly hooks: readonly StepHook[];
   readonly noise: NoiseSource;
-  readonly meter: RunComputeMeter;
+  readonly meter: RecordingComputeMeter;
   /** Conditioning of every call (the level is added per step). */
   readonly conditioning: Omit<DenoiserContext, 'level'>;
   /** FLOPs of one denoiser call at a level (memoised). */
