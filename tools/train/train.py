@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import down, load_dataset  # noqa: E402
+from common import down, load_dataset, load_safetensors  # noqa: E402
 from model import EDMDenoiser, default_config  # noqa: E402
 
 LEVEL_SHARE = [0.4, 0.25, 0.25, 0.10]
@@ -104,10 +104,10 @@ def main():
     ema = copy.deepcopy(model).eval().requires_grad_(False)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.99), eps=1e-8)
     if a.init:
-        init = torch.load(a.init, map_location=dev)
-        model.load_state_dict(init["ema"])
-        ema.load_state_dict(init["ema"])
-        print(f"initialised from {a.init} ({init['meta']['steps']} steps)", flush=True)
+        state, prior_meta = load_init(a.init, dev)
+        model.load_state_dict(state)
+        ema.load_state_dict(state)
+        print(f"initialised from {a.init} ({prior_meta['steps']} steps)", flush=True)
     gen = torch.Generator(device=dev).manual_seed(a.seed)
     step, elapsed = 0, 0.0
     ckpt_path = os.path.join(a.out, "checkpoint.pt")
@@ -215,7 +215,7 @@ def main():
         if step % a.ckpt_every == 0:
             save_ckpt(ckpt_path, model, ema, opt, step, time.time() - t_start, gen)
     save_ckpt(ckpt_path, model, ema, opt, step, time.time() - t_start, gen)
-    prior = torch.load(a.init, map_location="cpu")["meta"] if a.init else None
+    prior = load_init(a.init, "cpu")[1] if a.init else None
     meta = {"steps": step + (prior["steps"] if prior else 0), "initSteps": prior["steps"] if prior else 0,
             "stages": (prior.get("stages", [prior]) if prior else []) + [{"steps": step, "lr": a.lr, "batch": a.batch,
                                                                        "seconds": round(time.time() - t_start, 1)}], "seconds": round(time.time() - t_start, 1), "batch": a.batch, "lr": a.lr,
@@ -228,6 +228,24 @@ def main():
     with open(os.path.join(a.out, "train_meta.json"), "w") as f:
         json.dump(meta, f, indent=1)
     print(json.dumps({"done": meta["steps"], "seconds": meta["seconds"]}), flush=True)
+
+
+def load_init(path, dev):
+    """EMA weights to start from: an `ema.pt` of this script, or an exported model directory /
+    `model.safetensors` (fp16, with its `config.json` beside it) such as the shipped model."""
+    if path.endswith(".pt"):
+        ck = torch.load(path, map_location=dev)
+        return ck["ema"], ck["meta"]
+    d = path if os.path.isdir(path) else os.path.dirname(path)
+    cfg = json.load(open(os.path.join(d, "config.json")))
+    weights = load_safetensors(os.path.join(d, cfg["weights"]["file"]))
+    state = {f"net.{k}": torch.from_numpy(v.astype(np.float32)).to(dev) for k, v in weights.items()}
+    sd = cfg["preconditioning"]["sigmaData"]
+    state["sigma_data"] = torch.tensor(sd, dtype=torch.float32, device=dev)
+    fd = cfg["architecture"]["fourierDim"]
+    state["net.fourier_freqs"] = torch.exp(-math.log(10000.0) * torch.arange(fd // 2) / (fd // 2)).to(dev)
+    meta = dict(cfg["training"])
+    return state, meta
 
 
 def save_ckpt(path, model, ema, opt, step, elapsed, gen):
