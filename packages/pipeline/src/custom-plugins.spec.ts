@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, PolicyFactory, SamplerFactory } from '@upshift/core';
 import type { PluginFactory, PolicyContext, Sampler, StepEvent, UpshiftPolicy } from '@upshift/core';
 import { createEulerSampler } from '@upshift/samplers';
+import type { EulerState } from '@upshift/samplers';
 import { lastValueFrom, toArray } from 'rxjs';
 import { Pipeline } from './pipeline.js';
 import { createTestContainer, TEST_CONFIG } from './test-kit.js';
@@ -32,7 +33,7 @@ const countingEuler: PluginFactory<Sampler> = {
   description: 'Euler that counts its steps',
   create(): Sampler {
     const inner = createEulerSampler();
-    return {
+    const counting: Sampler<EulerState> = {
       ...inner,
       name: 'counting-euler',
       initState: () => inner.initState(),
@@ -43,6 +44,7 @@ const countingEuler: PluginFactory<Sampler> = {
       onLevelChange: (state, change, resizer) => inner.onLevelChange(state, change, resizer),
       disposeState: (state) => inner.disposeState(state),
     };
+    return counting;
   },
 };
 

@@ -146,16 +146,19 @@ describe('Pipeline.run: bad configs reach the error channel as ConfigError', () 
   });
 
   it.each([
-    [{ scheduleOptions: { sigmaMax: Number.NaN } }, 'scheduleOptions.sigmaMax'],
-    [{ scheduleOptions: { sigmaMax: -5 } }, 'scheduleOptions.sigmaMax'],
-    [{ scheduleOptions: { sigmaMin: 0 } }, 'scheduleOptions.sigmaMin'],
-    [{ sampler: 'ddim', samplerOptions: { eta: 2 } }, 'samplerOptions.eta'],
-    [{ policy: 'fixed', policyOptions: { level: 7 } }, 'policyOptions.level'],
-    [{ resizerOptions: { bogus: 1 } }, 'resizerOptions.bogus'],
-    [{ model: 'gaussian', modelOptions: { std: -1 } }, 'modelOptions.std'],
-  ])('plugin options %j: ConfigError naming %s', async (patch, field) => {
+    [{ scheduleOptions: { sigmaMax: Number.NaN } }, 'scheduleOptions.sigmaMax', Number.NaN],
+    [{ scheduleOptions: { sigmaMax: -5 } }, 'scheduleOptions.sigmaMax', -5],
+    [{ scheduleOptions: { sigmaMin: 0 } }, 'scheduleOptions.sigmaMin', 0],
+    [{ sampler: 'ddim', samplerOptions: { eta: 2 } }, 'samplerOptions.eta', 2],
+    [{ policy: 'fixed', policyOptions: { level: 7 } }, 'policyOptions.level', 7],
+    [{ resizerOptions: { bogus: 1 } }, 'resizerOptions.bogus', 1],
+    [{ model: 'gaussian', modelOptions: { std: -1 } }, 'modelOptions.std', -1],
+  ])('plugin options %j: ConfigError naming %s and the value', async (patch, field, value) => {
     const error = await failure({ ...TEST_CONFIG, model: 'levels4', ...patch });
     expect(error.field).toBe(field);
+    if (Number.isNaN(value)) expect(error.value).toBeNaN();
+    else expect(error.value).toBe(value);
+    expect(error.message).toContain(`Invalid ${field} = ${Number.isNaN(value) ? 'NaN' : value}: `);
   });
 
   it('a resolution not divisible by 2^(model levels - 1): ConfigError naming resolution and value', async () => {

@@ -17,6 +17,7 @@ import { RunCancelledError } from './run-control.js';
 import type { RunControl } from './run-control.js';
 import { runLoop } from './run-loop.js';
 import { setUpRun } from './run-setup.js';
+import type { AutoBackendMemo } from './run-setup.js';
 
 /** Per-run options that are not part of the JSON config. */
 export interface RunOptions {
@@ -35,6 +36,8 @@ export class Pipeline {
   private readonly models = new Map<string, Promise<Denoiser>>();
   private readonly loaded = new Set<Denoiser>();
   private readonly active = new Map<RunControl, Promise<void>>();
+  /** What `backend: "auto"` chose: selected (and logged) once per Pipeline. */
+  private readonly autoBackend: AutoBackendMemo = { provider: undefined };
   private disposed = false;
   private released = false;
 
@@ -127,6 +130,7 @@ export class Pipeline {
         config,
         control,
         log: options.log ?? (() => undefined),
+        autoBackend: this.autoBackend,
         ...(options.denoiser ? { denoiser: options.denoiser } : {}),
         ...(options.hooks ? { hooks: options.hooks } : {}),
         denoiserSource: (factory, cfg, backend) => this.model(factory, cfg, backend, options.log),

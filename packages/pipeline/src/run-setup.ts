@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { DependencyContainer } from 'tsyringe';
-import { selectBackend } from '@upshift/backend-cpu';
+import { AUTO_BACKEND, selectBackend } from '@upshift/backend-cpu';
 import {
   Backend,
   ComputeMeterToken,
@@ -30,6 +30,7 @@ import {
   resolutionAtLevel,
 } from '@upshift/core';
 import type {
+  BackendProvider,
   Denoiser,
   DenoiserContext,
   NoiseSchedule,
@@ -74,6 +75,8 @@ export interface RunSetupInput {
   readonly denoiserSource: DenoiserSource;
   /** Hooks given to this run, after the container's StepHookToken hooks. */
   readonly hooks?: readonly StepHook[];
+  /** The Pipeline's memory of what `"auto"` chose (see {@link activateBackend}). */
+  readonly autoBackend?: AutoBackendMemo;
 }
 
 /** The decided run. */
@@ -121,19 +124,48 @@ export function checkSigmaGrid(sigmas: readonly number[], steps: number, schedul
 }
 
 /**
- * Activates the backend named in the config. With no provider registered, `"auto"` keeps the
- * active tfjs backend (the application set tfjs up itself).
+ * What `"auto"` chose in earlier runs of one Pipeline, so that auto-selection (probing every
+ * backend, and its log line) happens once per Pipeline rather than once per run.
  */
-export async function activateBackend(container: DependencyContainer, request: string, log: (message: string) => void): Promise<string> {
+export interface AutoBackendMemo {
+  /** The provider auto-selection picked; undefined until the first `"auto"` run. */
+  provider: BackendProvider | undefined;
+}
+
+/**
+ * Activates the backend named in the config. With no provider registered, `"auto"` keeps the
+ * active tfjs backend (the application set tfjs up itself). With `memo`, `"auto"` re-activates
+ * the provider an earlier run picked (without probing or logging again); if that fails, it
+ * selects afresh.
+ */
+export async function activateBackend(
+  container: DependencyContainer,
+  request: string,
+  log: (message: string) => void,
+  memo?: AutoBackendMemo,
+): Promise<string> {
   const providers = container.isRegistered(Backend, true) ? container.resolveAll(Backend) : [];
+  const auto = request.trim().toLowerCase() === AUTO_BACKEND;
   if (providers.length === 0) {
-    if (request.trim().toLowerCase() === 'auto') {
+    if (auto) {
       await tf.ready();
       return tf.getBackend();
     }
-    throw new UnknownPluginError('backend', request, ['auto']);
+    throw new UnknownPluginError('backend', request, [AUTO_BACKEND]);
   }
-  return (await selectBackend(providers, request, { log })).name;
+  const remembered = auto ? memo?.provider : undefined;
+  if (remembered !== undefined && providers.includes(remembered)) {
+    try {
+      await remembered.activate();
+      return remembered.name;
+    } catch {
+      // It ran before but cannot now (e.g. a lost GPU device that cannot be replaced): select again.
+      memo!.provider = undefined;
+    }
+  }
+  const selection = await selectBackend(providers, request, { log });
+  if (selection.auto && memo !== undefined) memo.provider = selection.provider;
+  return selection.name;
 }
 
 /** Checks that the resolution suits the model's levels and returns the deepest usable level. */
@@ -168,7 +200,7 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   const labels = classLabelsOf(parsed);
 
   throwIfCancelled(control);
-  const backend = await activateBackend(root, parsed.backend, input.log);
+  const backend = await activateBackend(root, parsed.backend, input.log, input.autoBackend);
   throwIfCancelled(control);
   const denoiser = input.denoiser ?? (await input.denoiserSource(modelFactory!, parsed, backend));
   throwIfCancelled(control);

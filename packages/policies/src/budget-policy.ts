@@ -53,8 +53,11 @@ export function resolveBudgetPolicyOptions(options: unknown): BudgetPolicyOption
 
 /** The chosen plan with its modelled loss. */
 export interface BudgetSolution {
+  /** Level per step. */
   readonly levels: ResolutionLevel[];
+  /** Modelled loss of the plan (spectral-model.ts `bandLoss`, summed over bands). */
   readonly loss: number;
+  /** Predicted FLOPs relative to the full-resolution plan. */
   readonly flopFraction: number;
 }
 

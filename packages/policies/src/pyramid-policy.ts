@@ -14,7 +14,9 @@ export const PYRAMID_POLICY = 'pyramid';
 
 /** One stage: run at `level` while the noise is above `threshold`. */
 export interface PyramidStage {
+  /** Level of this stage (>= 1). */
   readonly level: number;
+  /** The stage runs while the step's starting sigma is above this noise level. */
   readonly threshold: NoiseThreshold;
 }
 

@@ -22,7 +22,9 @@ import type { PowerSpectrum, PowerSpectrumLevel } from '@upshift/core';
 
 /** One radial bin of the finest level. */
 export interface SpectralBin {
+  /** Bin centre, cycles per pixel of the finest level. */
   readonly frequency: number;
+  /** Mean power E|X(f)|^2 in the bin. */
   readonly power: number;
   /** DFT coefficients of the side x side grid in this bin (build_dataset binning: round(r * side)). */
   readonly count: number;

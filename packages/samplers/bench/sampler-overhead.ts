@@ -2,19 +2,27 @@
  * Benchmark (not a test): the per-step cost of each sampler's own arithmetic, excluding the
  * denoiser, relative to one model forward at 64x64. Goal: under 1 %.
  *
- *   node --import @oxc-node/core/register bench/sampler-overhead.ts [--model <dir>] [--reps N]
+ *   pnpm --filter @upshift/samplers bench -- [--backend cpu|wasm] [--model <dir> | --stand-in] [--reps N]
  *
  * Sampler overhead = (time of a step with the analytic Gaussian denoiser) - (model calls of
  * that step) x (time of one Gaussian denoiser call), median over reps, on a [1, 64, 64, 3]
- * latent. The reference "model" is, with `--model <dir>`, a real Upshift UNet loaded through
- * @upshift/models (imported by path, so this package keeps no dependency on it); otherwise a
- * documented stand-in conv stack: conv3x3 3->64, four conv3x3 64->64 with ReLU, conv3x3 64->3
- * at 64x64 (~1.2 GFLOP, well below the shipped UNet, so the ratios printed are upper bounds).
+ * latent. The reference "model" is, by default, the shipped emoji UNet
+ * (packages/models/assets/emoji-unet, loaded with @upshift/models `loadModel`; one forward
+ * without guidance, so the ratios are upper bounds for guided runs, which batch two); with
+ * `--model <dir>` another exported model; with `--stand-in` a documented conv stack: conv3x3
+ * 3->64, four conv3x3 64->64 with ReLU, conv3x3 64->3 at 64x64 (~1.2 GFLOP). wasm runs
+ * single-threaded with SIMD in Node (tfjs does not start threads there).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createNoiseSource } from '@upshift/core';
-import type { Denoiser, Latent, Sampler } from '@upshift/core';
+import type { Latent, Sampler } from '@upshift/core';
+import { loadModel } from '@upshift/models';
 import { createGaussianDenoiser } from '@upshift/testing';
 import { SAMPLER_FACTORIES } from '../src/index.js';
 
@@ -61,23 +69,35 @@ function convStack(): { name: string; forward: (x: tf.Tensor4D) => tf.Tensor4D }
   };
 }
 
-async function referenceModel(): Promise<{ name: string; forward: (x: tf.Tensor4D) => tf.Tensor4D }> {
-  const dir = arg('--model');
-  if (!dir) return convStack();
-  const modelsPath = new URL('../../models/src/index.ts', import.meta.url).href;
-  const models = (await import(modelsPath)) as { loadModel: (dir: string) => Promise<Denoiser> };
-  const model = await models.loadModel(dir);
-  return { name: `UNet ${model.name} (${dir})`, forward: (x) => model.denoise(x, 1, { level: 0 }) };
+async function referenceModel(): Promise<{ name: string; forward: (x: tf.Tensor4D) => tf.Tensor4D; dispose: () => void }> {
+  if (args.includes('--stand-in')) return { ...convStack(), dispose: () => undefined };
+  const dir = arg('--model') ?? fileURLToPath(new URL('../../models/assets/emoji-unet/', import.meta.url));
+  const model = await loadModel(dir);
+  const gflop = model.flops(64, 64, 1, { level: 0 }) / 1e9;
+  return {
+    name: `UNet ${model.name} (${gflop.toFixed(2)} GFLOP per 64x64 forward, ${dir})`,
+    forward: (x) => model.denoise(x, 1, { level: 0 }),
+    dispose: () => model.dispose(),
+  };
+}
+
+async function useBackend(name: string): Promise<void> {
+  if (name === 'wasm') setWasmPaths(`${dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
+  await tf.ready();
 }
 
 async function main(): Promise<void> {
-  await tf.setBackend(backend);
-  await tf.ready();
+  await useBackend(backend);
   const gaussian = createGaussianDenoiser({ mean: 0.1, std: 0.5, channels: 3 });
   const x = tf.tidy(() => tf.mul(createNoiseSource(2).normal<tf.Rank.R4>(shape), 5) as tf.Tensor4D);
   const model = await referenceModel();
-  const tModel = timeIt(() => model.forward(x).dataSync(), Math.max(3, Math.floor(reps / 3)));
-  const tDenoise = timeIt(() => gaussian.denoise(x, 5, { level: 0 }).dataSync());
+  const readAndFree = (t: tf.Tensor): void => {
+    t.dataSync();
+    t.dispose();
+  };
+  const tModel = timeIt(() => readAndFree(model.forward(x)), Math.max(3, Math.floor(reps / 3)));
+  const tDenoise = timeIt(() => readAndFree(gaussian.denoise(x, 5, { level: 0 })));
   console.log(`backend ${tf.getBackend()}, latent ${shape.join('x')}, reps ${reps}`);
   console.log(`reference model: ${model.name}: ${tModel.toFixed(2)} ms per forward`);
   console.log(`gaussian denoiser: ${tDenoise.toFixed(3)} ms per call\n`);
@@ -117,6 +137,7 @@ async function main(): Promise<void> {
   }
   x.dispose();
   gaussian.dispose();
+  model.dispose();
 }
 
 await main();

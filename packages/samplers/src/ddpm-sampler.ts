@@ -23,6 +23,7 @@ export type DdpmVariance = 'posterior' | 'beta';
 
 /** Options of DDPM. */
 export interface DdpmSamplerOptions {
+  /** Posterior (beta-tilde) or beta variance of the added noise. */
   readonly variance: DdpmVariance;
 }
 

@@ -5,7 +5,9 @@ import type { SamplerState } from '@upshift/core';
  * only the step count, so a level change needs nothing resized.
  */
 export interface StepCountState<K extends string = string> extends SamplerState {
+  /** The sampler name. */
   readonly kind: K;
+  /** Number of steps taken. */
   readonly stepIndex: number;
 }
 

@@ -16,7 +16,9 @@ export const HISTORY_ON_LEVEL_CHANGE: readonly HistoryOnLevelChange[] = ['resize
 
 /** A sampler state with one step of x0 history. */
 export interface X0HistoryState<K extends string = string> extends SamplerState {
+  /** The sampler name. */
   readonly kind: K;
+  /** Number of steps taken. */
   readonly stepIndex: number;
   /** The previous step's x0 estimate at the current level, or null (first step / dropped). */
   readonly previousDenoised: Tensor4D | null;

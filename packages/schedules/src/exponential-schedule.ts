@@ -10,7 +10,9 @@ import { createTimeGridSchedule } from './time-grid-schedule.js';
 
 /** Options of the exponential schedule. */
 export interface ExponentialScheduleOptions {
+  /** Smallest non-zero sigma of the grid. */
   readonly sigmaMin: number;
+  /** Largest sigma of the grid. */
   readonly sigmaMax: number;
 }
 
@@ -26,8 +28,8 @@ export function resolveExponentialOptions(options: unknown, prefix = ''): Expone
   return o;
 }
 
-/** Creates the exponential schedule; `ln sigma = ln sigmaMin + t (ln sigmaMax - ln sigmaMin)`. */
 /**
+ * Creates the exponential schedule; `ln sigma = ln sigmaMin + t (ln sigmaMax - ln sigmaMin)`.
  * `prefix` is prepended to field names in errors (the registry passes `"scheduleOptions"`).
  */
 export function createExponentialSchedule(options: Partial<ExponentialScheduleOptions> = {}, prefix = ''): SigmaSchedule {

@@ -15,8 +15,9 @@ import { checkShift } from './time-shift.js';
 export interface FlowMatchingScheduleOptions {
   /** SD3 / Flux time shift (3 for SD3 at 1024 px); 1 = none. */
   readonly shift: number;
-  /** Grid endpoints (t = 1 is sigma = Infinity). */
+  /** Smallest non-zero sigma of the grid. */
   readonly sigmaMin: number;
+  /** Largest sigma of the grid (finite: t = 1 is sigma = Infinity). */
   readonly sigmaMax: number;
 }
 
@@ -37,8 +38,8 @@ export function resolveFlowMatchingOptions(options: unknown, prefix = ''): FlowM
   return o;
 }
 
-/** Creates the flow-matching schedule; its t is the (shifted) flow time. */
 /**
+ * Creates the flow-matching schedule; its t is the (shifted) flow time.
  * `prefix` is prepended to field names in errors (the registry passes `"scheduleOptions"`).
  */
 export function createFlowMatchingSchedule(options: Partial<FlowMatchingScheduleOptions> = {}, prefix = ''): SigmaSchedule {

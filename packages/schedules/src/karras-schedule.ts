@@ -38,14 +38,14 @@ export function resolveKarrasOptions(options: unknown, prefix = ''): KarrasSched
 
 /**
  * The Karras grid as a pure function: `steps + 1` sigmas ending in 0.
- * @example karrasSigmas(10, 0.002, 80, 7) // [80, 57.06, ..., 0.002, 0]
+ * @example karrasSigmas(10, 0.002, 80, 7) // [80, 42.415, 21.109, ..., 0.0204, 0.002, 0]
  */
 export function karrasSigmas(steps: number, sigmaMin: number, sigmaMax: number, rho: number): number[] {
   return createKarrasSchedule({ sigmaMin, sigmaMax, rho }).sigmas(steps);
 }
 
-/** Creates the Karras schedule; its t is the ramp (t = 1 at sigmaMax, t = 0 at sigmaMin). */
 /**
+ * Creates the Karras schedule; its t is the ramp (t = 1 at sigmaMax, t = 0 at sigmaMin).
  * `prefix` is prepended to field names in errors (the registry passes `"scheduleOptions"`).
  */
 export function createKarrasSchedule(options: Partial<KarrasScheduleOptions> = {}, prefix = ''): SigmaSchedule {

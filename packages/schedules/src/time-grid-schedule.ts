@@ -10,6 +10,7 @@ import type { SigmaSchedule } from './sigma-schedule.js';
 
 /** What a time-based schedule is made of. */
 export interface TimeGridDefinition {
+  /** Schedule name (e.g. "karras"). */
   readonly name: string;
   /** Prefix of field names in errors (e.g. "scheduleOptions"). */
   readonly fieldPrefix?: string;
@@ -17,8 +18,9 @@ export interface TimeGridDefinition {
   readonly sigmaOfT: (t: number) => number;
   /** Its inverse on [sigmaOfT(0), sigmaOfT(1)]. */
   readonly tOfSigma: (sigma: number) => number;
-  /** Grid endpoints (the first and last non-zero sigma). */
+  /** Grid bottom: the last non-zero sigma of every grid. */
   readonly sigmaMin: number;
+  /** Grid top: the first sigma of every grid. */
   readonly sigmaMax: number;
 }
 

@@ -16,8 +16,9 @@ export interface VpCosineScheduleOptions {
   readonly offset: number;
   /** Time shift: sigma(t) is multiplied by it (simple diffusion's shifted cosine). */
   readonly shift: number;
-  /** Grid endpoints (sigma(1) is infinite, so the grid needs a finite top). */
+  /** Smallest non-zero sigma of the grid. */
   readonly sigmaMin: number;
+  /** Largest sigma of the grid (sigma(1) is infinite, so the grid needs a finite top). */
   readonly sigmaMax: number;
 }
 
@@ -46,8 +47,8 @@ export function cosineAlphaBar(t: number, offset = 0.008): number {
   return f(t) / f(0);
 }
 
-/** Creates the cosine schedule. */
 /**
+ * Creates the cosine schedule.
  * `prefix` is prepended to field names in errors (the registry passes `"scheduleOptions"`).
  */
 export function createVpCosineSchedule(options: Partial<VpCosineScheduleOptions> = {}, prefix = ''): SigmaSchedule {

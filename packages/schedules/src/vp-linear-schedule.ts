@@ -21,8 +21,9 @@ export interface VpLinearScheduleOptions {
   readonly trainSteps: number;
   /** Time shift: sigma(t) is multiplied by it (SD3 / simple diffusion shift). */
   readonly shift: number;
-  /** Grid endpoints; default to the (shifted) table's first and last sigma. */
+  /** Smallest non-zero sigma of the grid (default: the (shifted) table's first sigma). */
   readonly sigmaMin?: number;
+  /** Largest sigma of the grid (default: the (shifted) table's last sigma). */
   readonly sigmaMax?: number;
 }
 
@@ -65,8 +66,8 @@ export function vpLinearAlphasCumprod(betaStart = 1e-4, betaEnd = 0.02, trainSte
   return out;
 }
 
-/** Creates the linear-beta VP schedule. */
 /**
+ * Creates the linear-beta VP schedule.
  * `prefix` is prepended to field names in errors (the registry passes `"scheduleOptions"`).
  */
 export function createVpLinearSchedule(options: Partial<VpLinearScheduleOptions> = {}, prefix = ''): SigmaSchedule {

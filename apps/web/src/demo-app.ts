@@ -1,0 +1,304 @@
+/**
+ * The demo's controller: reads the form, runs the pipeline, and shows the stream as it comes
+ * (plan bar on `start`, live x0 estimate per `step`, image and stats on `done`). Cancel is an
+ * unsubscribe: the pipeline stops before its next model call and frees its tensors; the page
+ * waits for that (`whenIdle`) before it is idle again. "Compare" runs the last config at full
+ * resolution (policy none, same seed) and shows the pair with its PSNR and time ratio.
+ *
+ * `document.body.dataset.state` is `loading`, `idle`, `running`, `cancelling` or `error`
+ * (boot failed), for styling and for the end-to-end test.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import type { Subscription } from 'rxjs';
+import type { DoneEvent, StartEvent, StepEvent } from '@upshift/core';
+import { psnr, timeRatio } from '@upshift/metrics';
+import type { Pipeline, PipelineConfig } from '@upshift/pipeline';
+import type { BackendStatus } from './backend-list.js';
+import type { DemoElements } from './demo-elements.js';
+import { configFromForm, DEFAULT_DEMO_FORM, fullResolutionConfig } from './demo-form.js';
+import type { DemoFormValues } from './demo-form.js';
+import { formatDb, formatFlops, formatFraction, formatMs } from './format.js';
+import { drawImage4D } from './image-pixels.js';
+import { markPlanProgress, renderPlan, sideAtLevel } from './plan-view.js';
+import { StepPreview } from './step-preview.js';
+
+/** Page states (`body[data-state]`). */
+export type DemoState = 'loading' | 'idle' | 'running' | 'cancelling' | 'error';
+
+/** A finished run the comparison can pair with its full-resolution twin. */
+interface FinishedRun {
+  readonly config: Partial<PipelineConfig>;
+  readonly start: StartEvent;
+  readonly done: DoneEvent;
+  /** start -> done in the page, ms (the model is loaded before `start`). */
+  readonly wallMs: number;
+}
+
+/** The run in progress. */
+interface ActiveRun {
+  readonly kind: 'generate' | 'compare';
+  readonly subscription: Subscription;
+  stepsDone: number;
+  steps: number;
+}
+
+const MAX_LOG_LINES = 30;
+
+/** The backend's name; for wasm with the XNNPACK thread count (threads need cross-origin isolation). */
+function backendLabel(backend: string): string {
+  if (backend !== 'wasm') return backend;
+  const threads = getThreadsCount();
+  return `wasm (${threads} thread${threads === 1 ? '' : 's'}${crossOriginIsolated ? '' : ', page not cross-origin isolated'})`;
+}
+
+/** Drives one page. */
+export class DemoApp {
+  private active: ActiveRun | undefined;
+  private last: FinishedRun | undefined;
+  private readonly preview: StepPreview;
+
+  constructor(
+    private readonly el: DemoElements,
+    private readonly pipeline: Pipeline,
+  ) {
+    this.preview = new StepPreview(el.preview);
+  }
+
+  /** Fills the menus (model classes, backends with their availability) and enables the form. */
+  init(classes: readonly string[], backends: readonly BackendStatus[], defaults: DemoFormValues = DEFAULT_DEMO_FORM): void {
+    const { el } = this;
+    el.classLabel.replaceChildren(
+      ...classes.map((name, i) => new Option(name, String(i))),
+      new Option('none (unconditional)', ''),
+    );
+    const best = backends.find((b) => b.available);
+    el.backend.replaceChildren(
+      new Option(`auto${best ? ` (${best.name})` : ''}`, 'auto'),
+      ...backends.map((b) => {
+        const option = new Option(b.available ? b.name : `${b.name} — unavailable`, b.name);
+        option.disabled = !b.available;
+        option.title = b.note;
+        return option;
+      }),
+    );
+    const noteOf = (name: string) => {
+      const status = name === 'auto' ? best : backends.find((b) => b.name === name);
+      return status ? `${status.name}: ${status.note}` : 'no backend can run here';
+    };
+    for (const b of backends) if (!b.available) this.log(`${b.name} unavailable: ${b.note}`);
+
+    el.classLabel.value = defaults.classLabel;
+    el.policy.value = defaults.policy;
+    el.budget.value = defaults.budget;
+    el.steps.value = defaults.steps;
+    el.seed.value = defaults.seed;
+    el.guidance.value = defaults.guidance;
+    el.backend.value = defaults.backend;
+    el.backendNote.textContent = noteOf(el.backend.value);
+    el.budgetField.hidden = el.policy.value !== 'budget';
+
+    el.policy.addEventListener('change', () => (el.budgetField.hidden = el.policy.value !== 'budget'));
+    el.backend.addEventListener('change', () => (el.backendNote.textContent = noteOf(el.backend.value)));
+    el.newSeed.addEventListener('click', () => (el.seed.value = String(Math.floor(Math.random() * 2 ** 31))));
+    el.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.generate();
+    });
+    el.cancel.addEventListener('click', () => void this.cancel());
+    el.compare.addEventListener('click', () => this.compare());
+    this.setState('idle', 'Ready.');
+  }
+
+  /** Shows a failure that leaves the page unusable (e.g. the model config did not load). */
+  fail(error: unknown): void {
+    this.showError(error);
+    this.setState('error', 'Failed to start.');
+  }
+
+  private formValues(): DemoFormValues {
+    const { el } = this;
+    return {
+      classLabel: el.classLabel.value,
+      policy: el.policy.value,
+      steps: el.steps.value,
+      seed: el.seed.value,
+      guidance: el.guidance.value,
+      budget: el.budget.value,
+      backend: el.backend.value,
+    };
+  }
+
+  private generate(): void {
+    if (this.active !== undefined) return;
+    let config: Partial<PipelineConfig>;
+    try {
+      config = configFromForm(this.formValues());
+    } catch (error) {
+      this.showError(error);
+      return;
+    }
+    this.start('generate', config);
+  }
+
+  private compare(): void {
+    if (this.active !== undefined || this.last === undefined) return;
+    this.start('compare', fullResolutionConfig(this.last.config));
+  }
+
+  private start(kind: ActiveRun['kind'], config: Partial<PipelineConfig>): void {
+    const { el } = this;
+    this.showError(undefined);
+    this.preview.reset();
+    el.plan.replaceChildren();
+    el.planSummary.textContent = '';
+    el.progress.textContent = 'Loading the model and the backend…';
+    if (kind === 'generate') {
+      el.result.dataset['ready'] = 'false';
+      el.comparison.hidden = true;
+    }
+    let start: StartEvent | undefined;
+    let startedAt = 0;
+    const run: ActiveRun = {
+      kind,
+      steps: config.steps ?? 0,
+      stepsDone: 0,
+      subscription: this.pipeline.run(config, { log: (line) => this.log(line) }).subscribe({
+        next: (event: StepEvent) => {
+          switch (event.type) {
+            case 'start':
+              start = event;
+              startedAt = performance.now();
+              run.steps = event.plan.steps.length;
+              this.showPlan(event);
+              break;
+            case 'resolution-change': {
+              const side = this.side(start);
+              this.log(`step ${event.index + 1}: ${sideAtLevel(side, event.from)} → ${sideAtLevel(side, event.to)} px (per-pixel σ ${event.sigmaBefore.toPrecision(3)} → ${event.sigmaAfter.toPrecision(3)})`);
+              break;
+            }
+            case 'step':
+              this.preview.show(event);
+              run.stepsDone = event.index + 1;
+              markPlanProgress(el.plan, run.stepsDone);
+              el.progress.textContent = `Step ${run.stepsDone} / ${event.steps} at ${sideAtLevel(this.side(start), event.level)} px, σ ${event.sigma.toPrecision(3)} → ${event.sigmaNext.toPrecision(3)} (${formatMs(event.ms)})`;
+              break;
+            case 'done':
+              if (start !== undefined) this.finished(kind, { config, start, done: event, wallMs: performance.now() - startedAt });
+              break;
+          }
+        },
+        error: (error: unknown) => void this.ended(error),
+        complete: () => void this.ended(undefined),
+      }),
+    };
+    // A run that fails synchronously has already ended (and cleared `active`) by now.
+    if (!run.subscription.closed) {
+      this.active = run;
+      this.setState('running', kind === 'generate' ? 'Generating…' : 'Running the full-resolution reference…');
+    }
+  }
+
+  /** Full-resolution side of the run (the config the start event carries back). */
+  private side(start: StartEvent | undefined): number {
+    const resolution = start?.config['resolution'] as { width?: number } | undefined;
+    return resolution?.width ?? 64;
+  }
+
+  private showPlan(start: StartEvent): void {
+    const { plan } = start;
+    renderPlan(this.el.plan, plan, this.side(start));
+    const levels = plan.steps.map((s) => s.level);
+    const sides = [...new Set(levels)].map((level) => `${sideAtLevel(this.side(start), level)} px × ${levels.filter((l) => l === level).length}`);
+    this.el.planSummary.textContent = `${plan.policy}: ${sides.join(', ')} — predicted FLOP fraction ${formatFraction(plan.flopFraction)} on ${start.backend}`;
+    this.el.progress.textContent = 'Running…';
+  }
+
+  private finished(kind: ActiveRun['kind'], run: FinishedRun): void {
+    const { el } = this;
+    const { done, start } = run;
+    drawImage4D(el.preview, done.image);
+    markPlanProgress(el.plan, done.stats.steps);
+    el.progress.textContent = `Done: ${done.stats.steps} steps, ${done.stats.modelCalls} model calls.`;
+    if (kind === 'generate') {
+      this.last = run;
+      drawImage4D(el.resultImage, done.image);
+      el.flopFraction.textContent = formatFraction(done.stats.flopFraction);
+      el.wallTime.textContent = formatMs(run.wallMs);
+      el.wallTime.title = `sampling time measured by the pipeline: ${formatMs(done.stats.ms)}`;
+      el.flops.textContent = formatFlops(done.stats.flops);
+      el.runBackend.textContent = backendLabel(start.backend);
+      el.result.dataset['ready'] = 'true';
+      return;
+    }
+    const upshifted = this.last;
+    if (upshifted === undefined) return;
+    const policy = upshifted.start.plan.policy;
+    drawImage4D(el.compareUpshifted, upshifted.done.image);
+    drawImage4D(el.compareFull, done.image);
+    el.compareUpshiftedCaption.textContent = `${policy}: ${formatMs(upshifted.wallMs)}, FLOP fraction ${formatFraction(upshifted.done.stats.flopFraction)}`;
+    el.compareFullCaption.textContent = `full resolution: ${formatMs(run.wallMs)}`;
+    el.psnr.textContent = formatDb(psnr(upshifted.done.image, done.image).mean);
+    el.timeRatio.textContent = `${formatFraction(timeRatio(upshifted.wallMs, run.wallMs))} (${policy} / full)`;
+    el.compareFlopFraction.textContent = formatFraction(upshifted.done.stats.flopFraction);
+    el.comparison.hidden = false;
+  }
+
+  /** The run completed or failed: wait for the preview's reads, then go idle. */
+  private async ended(error: unknown): Promise<void> {
+    const run = this.active;
+    this.active = undefined;
+    await this.preview.settled();
+    if (error !== undefined) {
+      this.showError(error);
+      this.el.progress.textContent = 'Failed.';
+    }
+    this.setState('idle', error === undefined ? `Finished${run ? ` ${run.kind === 'generate' ? 'run' : 'comparison'}` : ''}.` : 'Run failed.');
+  }
+
+  /** Unsubscribes; the page is idle once the pipeline has freed the run's tensors. */
+  private async cancel(): Promise<void> {
+    const run = this.active;
+    if (run === undefined) return;
+    this.active = undefined;
+    run.subscription.unsubscribe();
+    this.setState('cancelling', 'Cancelling…');
+    await this.pipeline.whenIdle();
+    await this.preview.settled();
+    const where = `after ${run.stepsDone} of ${run.steps || '?'} steps`;
+    this.el.progress.textContent = `Cancelled ${where}.`;
+    this.log(`cancelled ${where}`);
+    this.setState('idle', `Cancelled ${where}.`);
+  }
+
+  private setState(state: DemoState, status: string): void {
+    const { el } = this;
+    document.body.dataset['state'] = state;
+    el.status.textContent = status;
+    el.run.disabled = state !== 'idle';
+    el.compare.disabled = state !== 'idle' || this.last === undefined || this.last.start.plan.policy === 'none';
+    el.cancel.disabled = state !== 'running';
+    // engine().state, not tf.memory(): memory() would initialise a backend before any run chose one.
+    const backend = tf.getBackend();
+    el.tensors.textContent = `${tf.engine().state.numTensors} tensors live${backend ? ` on ${backend}` : ''}`;
+    el.tensors.dataset['count'] = String(tf.engine().state.numTensors);
+  }
+
+  private showError(error: unknown): void {
+    const { el } = this;
+    if (error === undefined) {
+      el.error.hidden = true;
+      el.error.textContent = '';
+      return;
+    }
+    el.error.textContent = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    el.error.hidden = false;
+  }
+
+  private log(line: string): void {
+    const item = document.createElement('li');
+    item.textContent = line;
+    this.el.log.prepend(item);
+    while (this.el.log.children.length > MAX_LOG_LINES) this.el.log.lastElementChild?.remove();
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Vite config of the browser demo. The page is cross-origin isolated (COOP/COEP headers in dev
+ * and preview), which lets tfjs-backend-wasm use its threaded build; everything it loads is
+ * same-origin (the model through `modelAssetsPlugin`, the .wasm binaries through `?url`).
+ */
+import { defineConfig } from 'vite';
+import { modelAssetsPlugin } from './build/model-assets-plugin.js';
+import { wasmThreadsPlugin } from './build/wasm-threads-plugin.js';
+
+/** Headers that make the page cross-origin isolated (SharedArrayBuffer, wasm threads). */
+export const CROSS_ORIGIN_ISOLATION_HEADERS: Record<string, string> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  root: import.meta.dirname,
+  // Relative asset URLs: the built folder works under any path of a static host.
+  base: './',
+  // The workspace packages export TypeScript; tsyringe-style code needs legacy decorators with
+  // metadata (as in vitest.shared.ts), harmless where none are used.
+  oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
+  plugins: [modelAssetsPlugin(), wasmThreadsPlugin()],
+  // The dev server pre-bundles dependencies without the plugins above: patch the glue there too.
+  optimizeDeps: { rolldownOptions: { plugins: [wasmThreadsPlugin()] } },
+  server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
+  preview: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    // tfjs-core and its backends are one large chunk by nature.
+    chunkSizeWarningLimit: 4096,
+  },
+});
