@@ -149,9 +149,13 @@ describe.skipIf(skip)('web demo in Chromium (wasm backend)', () => {
     await page.selectOption('#policy', 'none');
     await page.fill('#steps', '40');
     await page.click('#run');
-    await page.waitForSelector('#plan .plan-cell.done', { timeout: 30_000 }); // at least one step done
+    // wasm computes on the page's main thread: the page (and every Playwright round trip) only
+    // gets a turn between steps, so poll with a timer and click like a user does (one input
+    // event, no actionability checks that wait for animation frames).
+    await page.waitForFunction(() => document.querySelector('#plan .plan-cell.done') !== null, undefined, { polling: 50, timeout: 30_000 });
     expect(await state(page)).toBe('running');
-    await page.click('#cancel');
+    const cancel = await page.locator('#cancel').boundingBox();
+    await page.mouse.click(cancel!.x + cancel!.width / 2, cancel!.y + cancel!.height / 2);
     await settle(page, crashed, 'true');
     expect(await text(page, '#status')).toMatch(/^Cancelled after \d+ of 40 steps\.$/);
     const done = await page.$$eval('#plan .plan-cell.done', (cells) => cells.length);
