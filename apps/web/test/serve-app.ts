@@ -32,7 +32,7 @@ export interface ServedApp {
 /** `vite build` into `outDir`, then `vite preview` of it. */
 export async function buildAndServe(outDir: string): Promise<ServedApp> {
   const t0 = performance.now();
-  await build({ root: APP_ROOT, configFile: `${APP_ROOT}vite.config.ts`, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  await build({ root: APP_ROOT, configFile: `${APP_ROOT}vite.config.ts`, logLevel: 'error', build: { outDir, emptyOutDir: true, ...(process.env.NOMIN ? { minify: false } : {}) } });
   const buildMs = performance.now() - t0;
   const host = '127.0.0.1';
   const server: PreviewServer = await preview({
