@@ -3,7 +3,8 @@
  * and preview), which lets tfjs-backend-wasm use its threaded build; everything it loads is
  * same-origin (the model through `modelAssetsPlugin`, the .wasm binaries through `?url`).
  */
-import { defineConfig } from 'vite';
+import { createLogger, defineConfig } from 'vite';
+import type { Logger } from 'vite';
 import { modelAssetsPlugin } from './build/model-assets-plugin.js';
 import { wasmThreadsPlugin } from './build/wasm-threads-plugin.js';
 
@@ -13,6 +14,25 @@ export const CROSS_ORIGIN_ISOLATION_HEADERS: Record<string, string> = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * Build warnings that are expected: the workspace packages load Node modules (`node:fs`, ...)
+ * only on their Node code paths (dynamic imports behind an `isNode()` check), and
+ * @upshift/models' default model location (`new URL('../assets/emoji-unet/', import.meta.url)`)
+ * is a folder, shadowed here by the served copy (src/browser-model.ts).
+ */
+export function isExpectedBuildWarning(message: string): boolean {
+  return /Module "node:[\w/]+" has been externalized for browser compatibility/.test(message) || /new URL\("\.\.\/assets\/emoji-unet\/", import\.meta\.url\) doesn't exist at build time/.test(message);
+}
+
+/** Vite's logger without the {@link isExpectedBuildWarning} lines. */
+function quietLogger(): Logger {
+  const logger = createLogger();
+  const { warn, warnOnce } = logger;
+  logger.warn = (message, options) => (isExpectedBuildWarning(message) ? undefined : warn(message, options));
+  logger.warnOnce = (message, options) => (isExpectedBuildWarning(message) ? undefined : warnOnce(message, options));
+  return logger;
+}
+
 export default defineConfig({
   root: import.meta.dirname,
   // Relative asset URLs: the built folder works under any path of a static host.
@@ -20,6 +40,7 @@ export default defineConfig({
   // The workspace packages export TypeScript; tsyringe-style code needs legacy decorators with
   // metadata (as in vitest.shared.ts), harmless where none are used.
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
+  customLogger: quietLogger(),
   plugins: [modelAssetsPlugin(), wasmThreadsPlugin()],
   // The dev server pre-bundles dependencies without the plugins above: patch the glue there too.
   optimizeDeps: { rolldownOptions: { plugins: [wasmThreadsPlugin()] } },

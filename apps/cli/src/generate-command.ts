@@ -90,7 +90,8 @@ export async function resolveGenerateOptions(raw: RawGenerateOptions): Promise<G
 export async function runGenerate(options: GenerateOptions, pipeline: Pipeline, io: CliIo, signal?: AbortSignal): Promise<GenerateResult> {
   const t0 = performance.now();
   const progress = options.progress ? createProgressReporter(io.stderr) : SILENT_PROGRESS;
-  const run = await runWithProgress(pipeline, options.config, { progress, label: 'generate', ...(signal ? { signal } : {}) });
+  const log = options.progress ? (message: string) => void io.stderr.write(`${message}\n`) : undefined;
+  const run = await runWithProgress(pipeline, options.config, { progress, label: 'generate', ...(log ? { log } : {}), ...(signal ? { signal } : {}) });
   const { done, start } = run;
   const [n] = done.image.shape;
   const output = new AtomicOutput();

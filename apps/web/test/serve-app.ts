@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build, preview } from 'vite';
+import { build, createLogger, preview } from 'vite';
 import type { PreviewServer } from 'vite';
 
 /** The app's folder (where vite.config.ts and index.html are). */
@@ -31,14 +31,16 @@ export interface ServedApp {
 
 /** `vite build` into `outDir`, then `vite preview` of it. */
 export async function buildAndServe(outDir: string): Promise<ServedApp> {
+  // The app's config sets a logger of its own; this one keeps the test output to errors.
+  const quiet = { logLevel: 'error' as const, customLogger: createLogger('error') };
   const t0 = performance.now();
-  await build({ root: APP_ROOT, configFile: `${APP_ROOT}vite.config.ts`, logLevel: 'error', build: { outDir, emptyOutDir: true, ...(process.env.NOMIN ? { minify: false } : {}) } });
+  await build({ root: APP_ROOT, configFile: `${APP_ROOT}vite.config.ts`, ...quiet, build: { outDir, emptyOutDir: true } });
   const buildMs = performance.now() - t0;
   const host = '127.0.0.1';
   const server: PreviewServer = await preview({
     root: APP_ROOT,
     configFile: `${APP_ROOT}vite.config.ts`,
-    logLevel: 'error',
+    ...quiet,
     build: { outDir },
     preview: { host, port: await freePort(host), strictPort: true, open: false },
   });

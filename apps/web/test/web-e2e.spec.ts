@@ -99,7 +99,7 @@ describe.skipIf(skip)('web demo in Chromium (wasm backend)', () => {
     const classes = await page.$$eval('#class option', (options) => options.map((o) => o.textContent));
     expect(classes).toHaveLength(10); // the model's 9 classes + unconditional
     expect(classes).toContain('Smileys & Emotion');
-    const backends = await page.$$eval('#backend option', (options) => options.map((o) => [o.value, (o as HTMLOptionElement).disabled]));
+    const backends = await page.$$eval('#backend option', (options) => (options as HTMLOptionElement[]).map((o) => [o.value, o.disabled] as const));
     expect(backends.map(([value]) => value)).toEqual(['auto', 'webgpu', 'wasm', 'cpu']);
     expect(backends.find(([value]) => value === 'wasm')?.[1]).toBe(false);
   });
@@ -166,6 +166,14 @@ describe.skipIf(skip)('web demo in Chromium (wasm backend)', () => {
     expect(await page.isEnabled('#run')).toBe(true);
     expect(await page.isDisabled('#cancel')).toBe(true);
   }, 60_000);
+
+  it('shows a bad setting as the ConfigError naming the field, and stays usable', async () => {
+    await page.fill('#steps', '0');
+    await page.click('#run');
+    await page.waitForFunction(() => document.body.dataset['state'] === 'idle' && !document.getElementById('error')!.hidden, undefined, { timeout: 20_000 });
+    expect(await text(page, '#error')).toMatch(/^ConfigError: Invalid steps = 0: /);
+    expect(await page.isEnabled('#run')).toBe(true);
+  }, 30_000);
 
   it('logged no page errors, failed requests or requests to other origins', () => {
     expect(problems).toEqual([]);

@@ -43,5 +43,10 @@ export const STEP_HOOK_MUTABLE_FIELDS = ['level', 'latents'] as const;
  */
 export interface StepHook {
   readonly name: string;
-  afterStep(ctx: StepHookContext): StepHookResult | void;
+  /**
+   * Called after every step but the last. May be async (e.g. to read a tensor with
+   * `await t.data()`, which WebGPU in Node requires): the pipeline awaits it, and the tensors in
+   * `ctx` stay valid until it settles.
+   */
+  afterStep(ctx: StepHookContext): StepHookResult | void | Promise<StepHookResult | void>;
 }

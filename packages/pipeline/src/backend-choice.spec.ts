@@ -177,6 +177,23 @@ describe('backend choice changes no result', () => {
     expectSameResult(runs, 1e-5);
   });
 
+  it(`the adaptive policy (a step hook that reads tensors asynchronously) runs and agrees on ${backends.join(', ')}`, async () => {
+    // WebGPU in Node cannot read tensors synchronously: the hook must await data().
+    const config = {
+      model: 'gaussian',
+      steps: 8,
+      seed: 5,
+      batch: 1,
+      resolution: { height: 32, width: 32 },
+      policy: 'adaptive',
+      policyOptions: { startLevel: 2 },
+    };
+    const runs = await onEachBackend(config);
+    expect(Math.max(...runs.get('cpu')!.done.stats.levels)).toBe(2);
+    for (const [name, run] of runs) expect(run.done.stats.levels, name).toEqual(runs.get('cpu')!.done.stats.levels);
+    expectSameResult(runs, 1e-5);
+  });
+
   it(`the same seeded run of a UNet gives the same image on ${backends.join(', ')}`, async () => {
     // The random-weights fixture (conv, group norm, attention, embeddings), 3 Euler steps from
     // sigma 80 with guidance: the image is mostly network output, not noise or skip connection.

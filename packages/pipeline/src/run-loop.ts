@@ -131,7 +131,7 @@ export async function runLoop(setup: RunSetup, control: RunControl, emit: (event
           denoised,
           plan,
         };
-        const decision = hooks.length ? runStepHooks(hooks, base, planned) : { level: planned, levelHook: undefined, latents: undefined };
+        const decision = hooks.length ? await runStepHooks(hooks, base, planned) : { level: planned, levelHook: undefined, latents: undefined };
         if (decision.latents !== undefined) {
           latent.x.dispose();
           latent = { ...latent, x: decision.latents };

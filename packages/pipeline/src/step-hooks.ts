@@ -31,7 +31,7 @@ function reject(hook: StepHook, field: string, reason: string, replacement: Tens
 }
 
 /**
- * Calls `hooks` in order with `base` (`nextLevel` starts at `plannedLevel`, `x` at `base.x`).
+ * Calls (and awaits) `hooks` in order with `base` (`nextLevel` starts at `plannedLevel`, `x` at `base.x`).
  * The tensors of `base` stay the caller's. Replacement latents a hook returns become the
  * caller's when accepted; a rejected result's latents are disposed, and so are replacements
  * accepted before a later hook fails, so nothing leaks on a HookError.
@@ -39,14 +39,18 @@ function reject(hook: StepHook, field: string, reason: string, replacement: Tens
  * @throws HookError when a result has a field outside the allow-list, a level outside
  *   [0, maxLevel], or latents that are not a live float32 tensor of the step's shape.
  */
-export function runStepHooks(hooks: readonly StepHook[], base: Omit<StepHookContext, 'nextLevel'>, plannedLevel: ResolutionLevel): StepHookDecision {
+export async function runStepHooks(
+  hooks: readonly StepHook[],
+  base: Omit<StepHookContext, 'nextLevel'>,
+  plannedLevel: ResolutionLevel,
+): Promise<StepHookDecision> {
   let level = plannedLevel;
   let levelHook: string | undefined;
   let latents: Tensor4D | undefined;
   const own = [base.x, base.denoised];
   try {
     for (const hook of hooks) {
-      const result = hook.afterStep({ ...base, x: latents ?? base.x, nextLevel: level }) as unknown;
+      const result = (await hook.afterStep({ ...base, x: latents ?? base.x, nextLevel: level })) as unknown;
       if (result === undefined || result === null) continue;
       const offered = typeof result === 'object' ? (result as Record<string, unknown>)['latents'] : undefined;
       const candidate = offered instanceof tf.Tensor ? (offered as Tensor4D) : undefined;

@@ -56,15 +56,20 @@ export function resolveAdaptivePolicyOptions(options: unknown): AdaptivePolicyOp
 /**
  * Top half-band SNR of an x0 prediction at per-pixel noise `sigma`:
  * mean((x0 - nearestUp(avgpool(x0)))^2) / (3/4 sigma^2). Infinity when sigma is 0.
+ * Reads the result with `await data()` (WebGPU in Node cannot read synchronously).
  */
-export function topBandSnr(x0: Tensor4D, sigma: number): number {
-  const [n, h, w, c] = x0.shape;
+export async function topBandSnr(x0: Tensor4D, sigma: number): Promise<number> {
+  const [, h, w] = x0.shape;
   if (h % 2 !== 0 || w % 2 !== 0) return Number.POSITIVE_INFINITY;
-  const energy = tf.tidy(() => {
-    const pooled = tf.avgPool(x0, 2, 2, 'valid');
-    const up = tf.reshape(tf.broadcastTo(tf.reshape(pooled, [n, h / 2, 1, w / 2, 1, c]), [n, h / 2, 2, w / 2, 2, c]), [n, h, w, c]);
-    return tf.mean(tf.square(tf.sub(x0, up))).dataSync()[0] as number;
-  });
+  // Per 2x2 block, sum (x - m)^2 = sum x^2 - 4 m^2, so the mean Haar detail energy is
+  // mean(x0^2) - mean(avgpool(x0)^2): no upsampling (tf's Tile reads synchronously on WebGPU).
+  const energyT = tf.tidy(() => tf.relu(tf.sub(tf.mean(tf.square(x0)), tf.mean(tf.square(tf.avgPool(x0, 2, 2, 'valid'))))));
+  let energy: number;
+  try {
+    energy = (await energyT.data())[0] as number;
+  } finally {
+    energyT.dispose();
+  }
   return sigma > 0 ? energy / (0.75 * sigma * sigma) : Number.POSITIVE_INFINITY;
 }
 
@@ -76,9 +81,9 @@ export class AdaptiveUpshiftHook implements StepHook {
 
   constructor(readonly threshold: number) {}
 
-  afterStep(ctx: StepHookContext): StepHookResult | void {
+  async afterStep(ctx: StepHookContext): Promise<StepHookResult | void> {
     if (ctx.level === 0 || ctx.sigmaNext === 0) return;
-    const snr = topBandSnr(ctx.denoised, ctx.sigmaNext / 2 ** ctx.level);
+    const snr = await topBandSnr(ctx.denoised, ctx.sigmaNext / 2 ** ctx.level);
     const wanted = snr > this.threshold ? ctx.level - 1 : ctx.level;
     const next = Math.min(wanted, ctx.nextLevel);
     if (next === ctx.nextLevel) return;

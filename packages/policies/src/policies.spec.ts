@@ -199,29 +199,29 @@ describe('adaptive', () => {
     ]);
   });
 
-  it('top-band SNR: a checkerboard of amplitude a has Haar energy a^2', () => {
+  it('top-band SNR: a checkerboard of amplitude a has Haar energy a^2', async () => {
     const checker = tf.tensor4d(Array.from({ length: 64 }, (_, i) => ((i % 8) + Math.floor(i / 8)) % 2 ? 0.5 : -0.5), [1, 8, 8, 1]);
-    expect(topBandSnr(checker, 1)).toBeCloseTo(0.25 / 0.75, 5);
+    expect(await topBandSnr(checker, 1)).toBeCloseTo(0.25 / 0.75, 5);
     const flat = tf.fill([1, 8, 8, 1], 3) as tf.Tensor4D;
-    expect(topBandSnr(flat, 1)).toBe(0);
+    expect(await topBandSnr(flat, 1)).toBe(0);
     tf.dispose([checker, flat]);
   });
 
-  it('hook: upshifts one level when the prediction has detail above the noise, never downshifts', () => {
+  it('hook: upshifts one level when the prediction has detail above the noise, never downshifts', async () => {
     const before = tf.memory().numTensors;
     const hook = createAdaptivePolicy().hook!(ctx()) as AdaptiveUpshiftHook;
     const smooth = tf.fill([1, 16, 16, 1], 0.2) as tf.Tensor4D;
-    expect(hook.afterStep(hookCtx(smooth))).toBeUndefined();
+    expect(await hook.afterStep(hookCtx(smooth))).toBeUndefined();
     const detail = tf.tensor4d(Array.from({ length: 256 }, (_, i) => ((i % 16) + Math.floor(i / 16)) % 2 ? 1 : -1), [1, 16, 16, 1]);
     // sigmaNext 6 at level 2: per-pixel 1.5, noise band energy 0.75 * 2.25; detail energy 1 -> SNR 0.59 > 0.05
-    expect(hook.afterStep(hookCtx(detail))).toEqual({ level: 1 });
+    expect(await hook.afterStep(hookCtx(detail))).toEqual({ level: 1 });
     expect(hook.decisions).toHaveLength(1);
     // plan already at full resolution next: nothing to change
-    expect(hook.afterStep(hookCtx(detail, { nextLevel: 0 }))).toBeUndefined();
+    expect(await hook.afterStep(hookCtx(detail, { nextLevel: 0 }))).toBeUndefined();
     // plan says 2 but we are at 1 after an earlier upshift, no detail: stay at 1 (no downshift)
-    expect(hook.afterStep(hookCtx(smooth, { level: 1, nextLevel: 2 }))).toEqual({ level: 1 });
+    expect(await hook.afterStep(hookCtx(smooth, { level: 1, nextLevel: 2 }))).toEqual({ level: 1 });
     // a high threshold keeps the plan
-    expect(new AdaptiveUpshiftHook(10).afterStep(hookCtx(detail))).toBeUndefined();
+    expect(await new AdaptiveUpshiftHook(10).afterStep(hookCtx(detail))).toBeUndefined();
     tf.dispose([smooth, detail]);
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -24,9 +24,11 @@ export function boxDown(x: Tensor4D): Tensor4D {
 
 /** Box up U = 4 D^T: nearest-neighbour 2x upsampling (each pixel copied to its 2x2 block). */
 export function nearestUp(x: Tensor4D): Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const tiled = tf.broadcastTo(tf.reshape(x, [n, h, 1, w, 1, c]), [n, h, 2, w, 2, c]);
-  return tf.reshape(tiled, [n, 2 * h, 2 * w, c]);
+  const [, h, w] = x.shape;
+  // Without corner alignment or half-pixel centres, output (a, b) reads input (a >> 1, b >> 1):
+  // exactly the 2x2 block copy. (A rank-6 broadcast/tile would fall back to a synchronous CPU
+  // read on WebGPU, which fails in Node.)
+  return tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false);
 }
 
 /**
