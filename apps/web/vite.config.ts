@@ -52,5 +52,8 @@ export default defineConfig({
     emptyOutDir: true,
     // tfjs-core and its backends are one large chunk by nature.
     chunkSizeWarningLimit: 4096,
+    // Upshift's errors take their `name` from the class (ConfigError, BackendUnavailableError,
+    // ...) and the page shows it: keep class names through minification.
+    rolldownOptions: { output: { keepNames: true } },
   },
 });

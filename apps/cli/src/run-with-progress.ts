@@ -30,6 +30,7 @@ export interface RunRecord {
 export class InterruptedError extends UpshiftError {
   constructor() {
     super('interrupted');
+    this.name = 'InterruptedError';
   }
 }
 

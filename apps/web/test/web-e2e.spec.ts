@@ -3,8 +3,8 @@
  * The page runs the shipped model on the wasm backend (forced in the menu: deterministic, and
  * WebGPU has no adapter with --disable-gpu). Checks a pyramid run (non-blank image, FLOP
  * fraction < 1), the full-resolution comparison (paired PSNR, time ratio), and that Cancel
- * returns the page to idle with no error and every run tensor freed. A screenshot is written
- * to test-output/web-demo.png.
+ * returns the page to idle with no error and every run tensor freed. Screenshots go to
+ * test-output/: after the run (web-demo-run.png) and after the comparison (web-demo.png).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -131,6 +131,7 @@ describe.skipIf(skip)('web demo in Chromium (wasm backend)', () => {
     expect(image.distinct).toBeGreaterThan(50);
     const preview = await canvasStats(page, 'preview'); // the last x0 estimate, then the final image
     expect(preview.std).toBeGreaterThan(10);
+    await page.screenshot({ path: join(OUTPUT, 'web-demo-run.png'), fullPage: true });
   }, 60_000);
 
   it('compares with the same seed at full resolution: paired PSNR and time ratio', async () => {

@@ -7,7 +7,8 @@
 export class UpshiftError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
+    // Names are set explicitly (not from `new.target.name`) so minified bundles keep them.
+    this.name = 'UpshiftError';
   }
 }
 
@@ -35,6 +36,7 @@ export class ConfigError extends UpshiftError {
     reason: string,
   ) {
     super(`Invalid ${field} = ${describeValue(value)}: ${reason}`);
+    this.name = 'ConfigError';
   }
 }
 
@@ -46,6 +48,7 @@ export class HookError extends UpshiftError {
     reason: string,
   ) {
     super(`Step hook "${hook}" tried to change ${field}: ${reason}`);
+    this.name = 'HookError';
   }
 }
 
@@ -56,6 +59,7 @@ export class BackendUnavailableError extends UpshiftError {
     readonly reason: string,
   ) {
     super(`Backend "${backend}" is not available here: ${reason}`);
+    this.name = 'BackendUnavailableError';
   }
 }
 
@@ -67,6 +71,7 @@ export class ModelLoadError extends UpshiftError {
     readonly tensor?: string,
   ) {
     super(`Cannot load model file ${file}${tensor === undefined ? '' : ` (tensor "${tensor}")`}: ${reason}`);
+    this.name = 'ModelLoadError';
   }
 }
 
@@ -74,5 +79,6 @@ export class ModelLoadError extends UpshiftError {
 export class UnknownPluginError extends ConfigError {
   constructor(field: string, name: unknown, known: readonly string[]) {
     super(field, name, `unknown name; registered: ${known.length ? known.map((k) => `"${k}"`).join(', ') : '(none)'}`);
+    this.name = 'UnknownPluginError';
   }
 }

@@ -10,6 +10,7 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 export class RunCancelledError extends UpshiftError {
   constructor(readonly reason: string) {
     super(`Run cancelled: ${reason}`);
+    this.name = 'RunCancelledError';
   }
 }
 
