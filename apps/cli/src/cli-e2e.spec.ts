@@ -93,8 +93,13 @@ describe('runCli (in process)', () => {
       io: { stdout: memorySink(), stderr },
     });
     expect(code).toBe(EXIT_CODES.failure);
-    expect(stderr.text().trim().split('\n')).toHaveLength(1);
-    expect(stderr.text()).toMatch(/ModelLoadError/);
+    // Progress is on, so the backend choice and the model load are announced first; the
+    // failure itself is one line, with no stack trace.
+    const lines = stderr.text().trim().split('\n');
+    expect(lines.filter((l) => !/^(backend|model): /.test(l))).toHaveLength(1);
+    expect(lines.at(-1)).toMatch(/^upshift: /);
+    expect(lines.at(-1)).toMatch(/ModelLoadError/);
+    expect(stderr.text()).not.toMatch(/^\s+at /m);
     expect(existsSync(out)).toBe(false);
   });
 
