@@ -15,9 +15,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNoiseSource } from '@upshift/core';
-import type { Latent, ResizeContext, Resizer, Sampler } from '@upshift/core';
+import type { Sampler } from '@upshift/core';
 import { createDpmPp2mSampler, createHeunSampler } from '@upshift/samplers';
-import { createGaussianDenoiser, runSampler } from '@upshift/testing';
+import { createGaussianDenoiser, runSampler, spyOnResizer } from '@upshift/testing';
 import { createBoxExactResizer } from './box-exact-resizer.js';
 import { createDctExactResizer } from './dct-exact-resizer.js';
 
@@ -32,28 +32,6 @@ function karras(n: number, sigmaMin = 0.002, sigmaMax = 80, rho = 7): number[] {
 }
 
 const rms = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(a, b)))).dataSync()[0] as number);
-
-/** Wraps a resizer to keep a copy of the latent right after the last resize, and count signal resizes. */
-function spying(inner: Resizer): Resizer & { last: Latent | null; signalResizes: number } {
-  const spy = {
-    name: inner.name,
-    downOperator: inner.downOperator,
-    exact: inner.exact,
-    last: null as Latent | null,
-    signalResizes: 0,
-    resizeSignal(x: tf.Tensor4D, from: number, to: number): tf.Tensor4D {
-      spy.signalResizes++;
-      return inner.resizeSignal(x, from, to);
-    },
-    resize(latent: Latent, toLevel: number, ctx: ResizeContext): Latent {
-      const out = inner.resize(latent, toLevel, ctx);
-      spy.last?.x.dispose();
-      spy.last = { ...out, x: out.x.clone() };
-      return out;
-    },
-  };
-  return spy;
-}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -74,7 +52,7 @@ describe.each([
   ] as [string, () => Sampler, number, number][])('%s ends at the analytic answer', (_s, makeSampler, tol, signalResizes) => {
     const base = tf.memory().numTensors;
     const inner = makeResizer();
-    const resizer = spying(inner);
+    const resizer = spyOnResizer(inner);
     const xT = tf.tidy(() => tf.add(tf.mul(createNoiseSource(1).normal<tf.Rank.R4>(SHAPE), Math.sqrt(STD * STD + 80 * 80)), MU) as tf.Tensor4D);
     const start = inner.resizeSignal(xT, 0, levels[0]!);
     const out = runSampler({ sampler: makeSampler(), denoiser: d, x: start, sigmas, levels, resizer, noise: createNoiseSource(2) });

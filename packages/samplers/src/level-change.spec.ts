@@ -10,8 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNoiseSource } from '@upshift/core';
-import type { Latent, Resizer, Sampler, SamplerState } from '@upshift/core';
-import { createBoxTestResizer, createGaussianDenoiser, runSampler } from '@upshift/testing';
+import type { Latent, Sampler, SamplerState } from '@upshift/core';
+import { createBoxTestResizer, createGaussianDenoiser, runSampler, spyOnResizer } from '@upshift/testing';
 import { createDpmPp2mSampler, createEulerSampler, createHeunSampler } from './index.js';
 
 const MU = 0.1;
@@ -36,22 +36,6 @@ function rms(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(a, b)))).dataSync()[0]!);
 }
 
-/** Wraps a resizer to keep a copy of the latent right after the last resize. */
-function spying(inner: Resizer): Resizer & { last: Latent | null } {
-  const spy = {
-    ...inner,
-    last: null as Latent | null,
-    resizeSignal: inner.resizeSignal,
-    resize(latent: Latent, toLevel: number, ctx: Parameters<Resizer['resize']>[2]): Latent {
-      const out = inner.resize(latent, toLevel, ctx);
-      spy.last?.x.dispose();
-      spy.last = { ...out, x: out.x.clone() };
-      return out;
-    },
-  };
-  return spy;
-}
-
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
@@ -73,7 +57,7 @@ describe('a run that upshifts mid-way ends at the analytic answer', () => {
     const base = tf.memory().numTensors;
     const xT = tf.tidy(() => tf.add(tf.mul(createNoiseSource(1).normal<tf.Rank.R4>(SHAPE), Math.sqrt(STD * STD + 80 * 80)), MU) as tf.Tensor4D);
     const start = pool(xT, levels[0]!);
-    const resizer = spying(createBoxTestResizer());
+    const resizer = spyOnResizer(createBoxTestResizer());
     const out = runSampler({ sampler: make(), denoiser: d, x: start, sigmas, levels, resizer, noise: createNoiseSource(2) });
     expect(out.latent.level).toBe(0);
     expect(out.latent.x.shape).toEqual(SHAPE);

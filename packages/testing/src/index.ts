@@ -22,6 +22,8 @@ export { runSampler } from './run-sampler.js';
 export type { RunSamplerOptions, RunSamplerResult } from './run-sampler.js';
 export { createBoxTestResizer } from './box-test-resizer.js';
 export type { BoxTestResizer } from './box-test-resizer.js';
+export { spyOnResizer } from './spying-resizer.js';
+export type { SpyingResizer } from './spying-resizer.js';
 export { noiseStatistics, iidNoiseViolations } from './noise-statistics.js';
 export type { NoiseStatistics, PairCorrelations } from './noise-statistics.js';
 export type { DenseMatrix } from './dense-matrix.js';
