@@ -50,6 +50,8 @@ def parse():
     ap.add_argument("--batch", type=int, default=12, help="images per step for the low levels")
     ap.add_argument("--anchor", type=int, default=4, help="images per step for the level-0 anchor")
     ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--train", choices=["all", "level-emb"], default="all",
+                    help="all parameters, or only the level embedding rows >= 1 (level 0 stays bit-identical)")
     ap.add_argument("--truth", type=float, default=0.1, help="share b of down^k x0 in the level-k target")
     ap.add_argument("--sigma-min", type=float, default=1.0)
     ap.add_argument("--sigma-max", type=float, default=80.0)
@@ -83,7 +85,14 @@ def main():
     student.load_state_dict(state)
     teacher = copy.deepcopy(student).eval().requires_grad_(False)
     ema = copy.deepcopy(student).eval().requires_grad_(False)
-    opt = torch.optim.Adam(student.parameters(), lr=a.lr, betas=(0.9, 0.99), eps=1e-8)
+    if a.train == "level-emb":
+        # Only the level embedding: rows >= 1 get gradients from the level-k losses, row 0 none
+        # (no anchor needed), every other weight is shared with level 0 and stays frozen.
+        student.requires_grad_(False)
+        student.net.level_emb.weight.requires_grad_(True)
+        a.anchor = 0
+    params = [p for p in student.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=a.lr, betas=(0.9, 0.99), eps=1e-8)
     x_all, labels_all, split, categories = load_dataset(a.data, dev)
     x_train, y_train = x_all[split == 0], labels_all[split == 0]
     levels = cfg["numLevels"]
@@ -163,7 +172,7 @@ def main():
             per = (weight(sa, 0)[:, None, None, None] * (student(xta, sa, la, zero) - ta) ** 2).mean(dim=(1, 2, 3))
             (per.sum() / total).backward()
             acc[0].append(float(per.mean()))
-        torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
         d = min(a.ema, (1 + step) / (10 + step))
@@ -184,7 +193,7 @@ def main():
 
 
 def save(a, ema, prior, step, seconds):
-    stage = {"kind": "level-distillation", "steps": step, "lr": a.lr, "batch": a.batch, "anchor": a.anchor,
+    stage = {"kind": "level-distillation", "train": a.train, "steps": step, "lr": a.lr, "batch": a.batch, "anchor": a.anchor,
              "truth": a.truth, "sigmaRange": [a.sigma_min, a.sigma_max], "seconds": round(seconds, 1),
              "device": torch.cuda.get_device_name(0) if a.device.startswith("cuda") else "cpu"}
     meta = dict(prior)

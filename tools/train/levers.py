@@ -20,7 +20,7 @@ Variants (see DESIGN.md, "where to upshift" and the levers it lists):
   latent is rebuilt as D(x) + sigma * z_coupled (the run's own noise, as in the twin).
 - samplers: Euler, or Heun (second order; first order on the step right after a switch).
 
-Usage: /usr/bin/python3 tools/train/levers.py --run .cache/train/run --n 32 [--only NAME,...]
+Usage: /usr/bin/python3 tools/train/levers.py --run .cache/train/run --n 32 [--only "NAME;NAME"]
 Writes one JSON line per variant to --out (default .cache/levers/results.jsonl) as it goes.
 """
 import argparse
@@ -120,7 +120,7 @@ def main():
     ap.add_argument("--steps", type=int, default=32)
     ap.add_argument("--guidance", type=float, default=2.0)
     ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--only", default="")
+    ap.add_argument("--only", default="", help="variant names separated by ;")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     a = ap.parse_args()
     if a.threads:
@@ -161,7 +161,7 @@ def main():
         "pyramid 2>20,1>6.3": dict(plan=plan(lambda s: 2 if s > 20 else 1 if s > 6.3 else 0)),
         "quarter >2 (seed rule)": dict(plan=plan(lambda s: 2 if s > 2 else 0)),
     }
-    only = [v for v in a.only.split(",") if v]
+    only = [v for v in a.only.split(";") if v]
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with torch.no_grad():
         ref_sampler = Sampler(model, op, a.guidance, dev)
