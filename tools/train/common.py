@@ -101,3 +101,30 @@ def load_dataset(path: str, device):
     labels = torch.from_numpy(z["labels"]).to(device)
     split = torch.from_numpy(z["split"].astype(np.int64)).to(device)
     return x, labels, split, [str(c) for c in z["categories"]]
+
+
+def karras(n, smin=0.002, smax=80.0, rho=7.0):
+    """Karras et al. (2022) sigma grid of n steps plus the final 0, as Python floats."""
+    ramp = torch.linspace(0, 1, n)
+    s = (smax ** (1 / rho) + ramp * (smin ** (1 / rho) - smax ** (1 / rho))) ** rho
+    return [float(v) for v in s] + [0.0]
+
+
+def psnr(a, b):
+    """PSNR per image (NCHW, values in [-1, 1], so the peak-to-peak range is 2)."""
+    mse = ((a - b) ** 2).mean(dim=(1, 2, 3))
+    return 10 * torch.log10(4.0 / mse.clamp_min(1e-12))
+
+
+def guided_denoise(model, x, sigma_full, level, labels, guidance):
+    """The model's prediction at `level` (per-pixel sigma sigma_full / 2^level) with classifier-free
+    guidance: conditional and null-class halves in one batch, u + w (c - u); w = 1 runs once."""
+    n, dev = x.shape[0], x.device
+    s = torch.full((n,), sigma_full / 2 ** level, device=dev)
+    lvl = torch.full((n,), level, device=dev, dtype=torch.long)
+    if guidance == 1.0:
+        return model(x, s, labels, lvl)
+    null = torch.full_like(labels, model.net.cfg["numClasses"])
+    out = model(torch.cat([x, x]), torch.cat([s, s]), torch.cat([labels, null]), torch.cat([lvl, lvl]))
+    c, u = out[:n], out[n:]
+    return u + guidance * (c - u)

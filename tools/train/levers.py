@@ -33,19 +33,8 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import down, up_signal  # noqa: E402
+from common import down, guided_denoise, karras, psnr, up_signal  # noqa: E402
 from model import EDMDenoiser  # noqa: E402
-
-
-def karras(n, smin=0.002, smax=80.0, rho=7.0):
-    ramp = torch.linspace(0, 1, n)
-    s = (smax ** (1 / rho) + ramp * (smin ** (1 / rho) - smax ** (1 / rho))) ** rho
-    return [float(v) for v in s] + [0.0]
-
-
-def psnr(a, b):
-    mse = ((a - b) ** 2).mean(dim=(1, 2, 3))
-    return 10 * torch.log10(4.0 / mse.clamp_min(1e-12))
 
 
 class Sampler:
@@ -57,16 +46,8 @@ class Sampler:
         self.gen = torch.Generator(device=dev).manual_seed(seed)
 
     def D(self, x, s_full, level, labels):
-        n = x.shape[0]
         self.calls += 4.0 ** -level
-        s = torch.full((n,), s_full / 2 ** level, device=self.dev)
-        lvl = torch.full((n,), level, device=self.dev, dtype=torch.long)
-        if self.w == 1.0:
-            return self.m(x, s, labels, lvl)
-        null = torch.full_like(labels, self.m.net.cfg["numClasses"])
-        out = self.m(torch.cat([x, x]), torch.cat([s, s]), torch.cat([labels, null]), torch.cat([lvl, lvl]))
-        c, u = out[:n], out[n:]
-        return u + self.w * (c - u)
+        return guided_denoise(self.m, x, s_full, level, labels, self.w)
 
     def coupled(self, z, level):
         return down(z, self.op, level) * 2 ** level if level else z
