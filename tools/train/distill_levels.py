@@ -65,6 +65,9 @@ def parse():
     for name in ("minutes", "lr", "batch", "sigma_min", "sigma_max"):
         if getattr(a, name) <= 0:
             ap.error(f"--{name.replace('_', '-')} must be > 0, got {getattr(a, name)}")
+    for name in ("anchor", "eval_every"):
+        if getattr(a, name) < (0 if name == "anchor" else 1):
+            ap.error(f"--{name.replace('_', '-')} must be >= {0 if name == 'anchor' else 1}, got {getattr(a, name)}")
     if a.sigma_min >= a.sigma_max:
         ap.error(f"--sigma-min ({a.sigma_min}) must be below --sigma-max ({a.sigma_max})")
     if not 0 <= a.truth <= 1:

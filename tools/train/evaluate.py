@@ -152,7 +152,7 @@ def main():
         if "denoise" in sections:
             report["perClassDenoising"] = per_class_denoising(model, x[held], labels[held], categories, g, dev)
         if "memorisation" in sections:
-            report["memorisation"] = memorisation(samples, grid_lab, x, labels, split, categories, a.out)
+            report["memorisation"] = memorisation(samples, grid_lab, x, split, categories, a.out)
     report["classes"] = categories
     with open(os.path.join(a.out, "quality.json"), "w") as f:
         json.dump(report, f, indent=1)
@@ -215,7 +215,7 @@ def nearest(queries, bank, chunk=64):
     return torch.cat(dist), torch.cat(idx)
 
 
-def memorisation(samples, sample_labels, x, labels, split, categories, out_dir):
+def memorisation(samples, sample_labels, x, split, categories, out_dir):
     """Nearest training image of every sample vs of every held-out image (RMS in [-1, 1] units)."""
     train, held = x[split == 0], x[split == 1]
     ds, js = nearest(samples, train)

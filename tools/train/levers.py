@@ -141,8 +141,12 @@ def main():
         "pyramid 2>12,1>4": dict(plan=plan(lambda s: 2 if s > 12 else 1 if s > 4 else 0)),
         "pyramid 2>20,1>6.3": dict(plan=plan(lambda s: 2 if s > 20 else 1 if s > 6.3 else 0)),
         "quarter >2 (seed rule)": dict(plan=plan(lambda s: 2 if s > 2 else 0)),
+        "full-64steps": dict(plan=[0] * (2 * a.steps), sigmas=karras(2 * a.steps)),
     }
     only = [v for v in a.only.split(";") if v]
+    unknown = [v for v in only if v not in variants]
+    if unknown:
+        sys.exit(f"--only: unknown variant(s) {unknown}; known: {sorted(variants)}")
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with torch.no_grad():
         ref_sampler = Sampler(model, op, a.guidance, dev)
@@ -150,9 +154,7 @@ def main():
         ref = ref_sampler.run(z, lab, sig, [0] * a.steps).clamp(-1, 1)
         ref_s = time.time() - t0
         ref_calls = ref_sampler.calls
-        todo = dict(variants)
-        todo["full-64steps"] = dict(plan=[0] * (2 * a.steps), sigmas=karras(2 * a.steps))
-        for name, v in todo.items():
+        for name, v in variants.items():
             if only and name not in only:
                 continue
             smp = Sampler(model, op, a.guidance, dev)
