@@ -4,7 +4,8 @@
  * run before its next model call and frees every tensor it holds). Plugins are picked by name
  * from the container's factories; each run gets a child container for its run-scoped services.
  * Loaded models are cached per (backend, model, modelOptions) so side-by-side runs of several
- * policies load the weights once.
+ * policies load the weights once; the cache holds one backend's models at a time, so switching
+ * backend frees the weights loaded on the previous one (after the runs still using them end).
  */
 import { Observable } from 'rxjs';
 import { container as globalContainer } from 'tsyringe';
@@ -33,8 +34,12 @@ export interface RunOptions {
 export class Pipeline {
   private readonly container: DependencyContainer;
   private readonly ownsContainer: boolean;
-  private readonly models = new Map<string, Promise<Denoiser>>();
+  private readonly models = new Map<string, { readonly backend: string; readonly name: string; readonly model: Promise<Denoiser> }>();
   private readonly loaded = new Set<Denoiser>();
+  /** Runs using each cached model right now. */
+  private readonly uses = new Map<Denoiser, number>();
+  /** Models evicted by a backend switch, disposed when their last run ends. */
+  private readonly retired = new Set<Denoiser>();
   private readonly active = new Map<RunControl, Promise<void>>();
   /** What `backend: "auto"` chose: selected (and logged) once per Pipeline. */
   private readonly autoBackend: AutoBackendMemo = { provider: undefined };
@@ -123,6 +128,7 @@ export class Pipeline {
 
   private async execute(config: unknown, options: RunOptions, control: RunControl, emit: (event: StepEvent) => void): Promise<void> {
     const child = this.container.createChildContainer();
+    let held: Denoiser | undefined;
     try {
       const setup = await setUpRun({
         root: this.container,
@@ -133,19 +139,58 @@ export class Pipeline {
         autoBackend: this.autoBackend,
         ...(options.denoiser ? { denoiser: options.denoiser } : {}),
         ...(options.hooks ? { hooks: options.hooks } : {}),
-        denoiserSource: (factory, cfg, backend) => this.model(factory, cfg, backend, options.log),
+        denoiserSource: async (factory, cfg, backend) => {
+          const model = await this.model(factory, cfg, backend, options.log);
+          held = model;
+          this.uses.set(model, (this.uses.get(model) ?? 0) + 1);
+          return model;
+        },
       });
       emit({ type: 'start', plan: setup.plan, config: setup.config as unknown as Record<string, unknown>, backend: setup.backend });
       await runLoop(setup, control, emit);
     } finally {
       await child.dispose();
+      if (held !== undefined) this.unuse(held);
+    }
+  }
+
+  /** One run stopped using `model`: a retired model is disposed when no run uses it. */
+  private unuse(model: Denoiser): void {
+    const left = (this.uses.get(model) ?? 1) - 1;
+    if (left > 0) {
+      this.uses.set(model, left);
+      return;
+    }
+    this.uses.delete(model);
+    if (this.retired.delete(model)) model.dispose?.();
+  }
+
+  /**
+   * Evicts the models cached for backends other than `backend`: tfjs runs one backend at a
+   * time, and a model's weights live on the backend that loaded it, so keeping them would hold
+   * a second copy of every weight (in wasm memory or on the GPU) for nothing.
+   */
+  private retireOtherBackends(backend: string, log?: (message: string) => void): void {
+    for (const [key, entry] of this.models) {
+      if (entry.backend === backend) continue;
+      this.models.delete(key);
+      entry.model.then(
+        (model) => {
+          if (!this.loaded.delete(model)) return;
+          log?.(`model: freeing "${entry.name}" on ${entry.backend} (the run uses ${backend})`);
+          if (this.uses.has(model)) this.retired.add(model);
+          else model.dispose?.();
+        },
+        () => undefined,
+      );
     }
   }
 
   /** The cached denoiser of (backend, model, modelOptions), created on first use. */
   private model(factory: PluginFactory<Denoiser>, config: PipelineConfig, backend: string, log?: (message: string) => void): Promise<Denoiser> {
     const key = `${backend}\u0000${config.model}\u0000${JSON.stringify(config.modelOptions ?? null)}`;
-    let entry = this.models.get(key);
+    this.retireOtherBackends(backend, log);
+    let entry = this.models.get(key)?.model;
     if (entry === undefined) {
       log?.(`model: loading "${config.model}" on ${backend}`);
       entry = Promise.resolve(factory.create(config.modelOptions, this.container)).then((model) => {
@@ -157,7 +202,7 @@ export class Pipeline {
         return model;
       });
       entry.catch(() => this.models.delete(key));
-      this.models.set(key, entry);
+      this.models.set(key, { backend, name: config.model, model: entry });
     }
     return entry;
   }
