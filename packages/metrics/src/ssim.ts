@@ -5,6 +5,12 @@
  * image ("valid" filtering, as the reference MATLAB `ssim_index` and scikit-image's
  * `structural_similarity(..., gaussian_weights=True, use_sample_covariance=False)` after its
  * border crop). Each channel is scored separately and the channel scores averaged.
+ *
+ * The standard number is SSIM of [0, 1] pixels with L = 1, so the images are first mapped from
+ * their value range (`range`, [-1, 1] for Upshift's images) to [0, 1]. Scaling only the
+ * constants to a wider range is not the same: the luminance term `(2 mu_a mu_b + C1) /
+ * (mu_a^2 + mu_b^2 + C1)` is not invariant to an offset of the pixel values, so SSIM on
+ * [-1, 1] pixels with L = 2 gives a different (lower) number (issue 16).
  */
 import { ConfigError } from '@upshift/core';
 import type { ImageBatch } from './image-batch.js';
@@ -12,8 +18,11 @@ import { channelPlane, checkSameShape } from './image-batch.js';
 
 /** Options of {@link ssim}. */
 export interface SsimOptions {
-  /** Peak-to-peak range of the data (L in the paper). */
-  readonly dataRange: number;
+  /**
+   * The value range `[low, high]` of the input images; they are mapped to [0, 1] (and L = 1)
+   * before scoring. [-1, 1] for Upshift's images, [0, 255] for 8-bit ones.
+   */
+  readonly range: readonly [number, number];
   /** Side of the square Gaussian window (odd). */
   readonly windowSize: number;
   /** Standard deviation of the Gaussian window, in pixels. */
@@ -22,8 +31,8 @@ export interface SsimOptions {
   readonly k2: number;
 }
 
-/** The paper's constants, for images in [-1, 1] (range 2). */
-export const SSIM_DEFAULTS: SsimOptions = { dataRange: 2, windowSize: 11, sigma: 1.5, k1: 0.01, k2: 0.03 };
+/** The paper's window and constants, for images in [-1, 1]. */
+export const SSIM_DEFAULTS: SsimOptions = { range: [-1, 1], windowSize: 11, sigma: 1.5, k1: 0.01, k2: 0.03 };
 
 /** SSIM per image pair and their mean. */
 export interface SsimResult {
@@ -75,7 +84,10 @@ function validateSsimOptions(o: SsimOptions): void {
     const v = o[field];
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new ConfigError(`ssim.${field}`, v, 'must be a positive finite number');
   };
-  positive('dataRange');
+  const r = o.range as unknown;
+  if (!(Array.isArray(r) && r.length === 2 && r.every((v) => typeof v === 'number' && Number.isFinite(v)) && r[0] < r[1])) {
+    throw new ConfigError('ssim.range', r, 'must be [low, high] with finite low < high');
+  }
   positive('sigma');
   positive('k1');
   positive('k2');
@@ -122,12 +134,15 @@ export function ssim(test: ImageBatch, reference: ImageBatch, options: Partial<S
     throw new ConfigError('test.shape', test.shape, `images must be at least windowSize = ${o.windowSize} pixels on each side`);
   }
   const taps = gaussianWindow1d(o.windowSize, o.sigma);
-  const c1 = (o.k1 * o.dataRange) ** 2;
-  const c2 = (o.k2 * o.dataRange) ** 2;
+  // [0, 1] pixels, L = 1.
+  const c1 = o.k1 ** 2;
+  const c2 = o.k2 ** 2;
+  const [low, high] = o.range;
+  const unit = (plane: Float64Array): Float64Array => plane.map((v) => (v - low) / (high - low));
   const perImage: number[] = [];
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let ch = 0; ch < c; ch++) s += planeSsim(channelPlane(test, i, ch), channelPlane(reference, i, ch), h, w, taps, c1, c2);
+    for (let ch = 0; ch < c; ch++) s += planeSsim(unit(channelPlane(test, i, ch)), unit(channelPlane(reference, i, ch)), h, w, taps, c1, c2);
     perImage.push(s / c);
   }
   return { perImage, mean: perImage.reduce((a, b) => a + b, 0) / n };
