@@ -1,7 +1,8 @@
 /**
  * @upshift/metrics — image quality metrics (PSNR, SSIM, radial power spectra and band
- * energies, multi-scale sliced Wasserstein distance) and compute accounting. Works on plain
- * NHWC data such as a `done` event's image; no tensors.
+ * energies, multi-scale sliced Wasserstein distance, class-matched reference draws and the
+ * noise band of a comparison) and compute accounting. Works on plain NHWC data such as a
+ * `done` event's image; no tensors.
  */
 export type { ImageBatch } from './image-batch.js';
 export { checkImageBatch, checkSameShape, checkSameImageSize, channelPlane, fromChannelPlanes } from './image-batch.js';
@@ -22,8 +23,14 @@ export { laplacianPyramid, pyramidDown, pyramidUp } from './laplacian-pyramid.js
 export { seededIntegers } from './seeded-uniform.js';
 export type { DescriptorSet, SlicedWassersteinOptions } from './sliced-wasserstein.js';
 export { slicedWasserstein, wasserstein1Sorted, SLICED_WASSERSTEIN_DEFAULTS } from './sliced-wasserstein.js';
-export type { ImageSwdOptions, ImageSwdResult, SwdLevel } from './image-swd.js';
-export { imageSwd, IMAGE_SWD_DEFAULTS, SWD_REPORT_SCALE } from './image-swd.js';
+export type { ImageSwdOptions, ImageSwdResult, SwdLevel, SwdNormalization } from './image-swd.js';
+export { imageSwd, IMAGE_SWD_DEFAULTS, SWD_NORMALIZATIONS, SWD_REPORT_SCALE } from './image-swd.js';
+export type { ReferenceDrawOptions } from './reference-draw.js';
+export { drawClassMatchedReference, labelCounts, takeImages, REFERENCE_DRAW_DEFAULTS } from './reference-draw.js';
+export type { SwdDrawSummary, SwdLevelSummary } from './swd-over-draws.js';
+export { swdOverDraws, summarizeSwdDraws, meanAndSpread, DRAW_SEED_STRIDE } from './swd-over-draws.js';
+export type { BandCheck, NoiseBand, NoiseBandLevel } from './noise-band.js';
+export { noiseBand, checkAgainstNoiseBand } from './noise-band.js';
 export type { RecordingComputeMeter } from './compute-meter.js';
 export { createComputeMeter } from './compute-meter.js';
 export type { StepCost, MsSummary, LevelCost, ComputeSummary, CostVsBaseline } from './compute-summary.js';
