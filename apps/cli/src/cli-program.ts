@@ -16,6 +16,8 @@ import { defineCompareOptions, resolveCompareOptions, runCompare } from './compa
 import type { RawGenerateOptions } from './generate-command.js';
 import { defineGenerateOptions, resolveGenerateOptions, runGenerate } from './generate-command.js';
 import { InterruptedError } from './run-with-progress.js';
+import type { RawServeOptions, RawWorkerOptions } from './service-commands.js';
+import { defineServeOptions, defineWorkerOptions, resolveServeOptions, resolveWorkerOptions, runApiKey, runServe, runWorker } from './service-commands.js';
 
 /** Exit codes of the CLI. */
 export const EXIT_CODES = { ok: 0, failure: 1, badInput: 2, interrupted: 130 } as const;
@@ -46,7 +48,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   const getPipeline = (): Pipeline => (pipeline ??= new Pipeline(container));
 
   const program = new Command('upshift')
-    .description('Resolution-adaptive diffusion sampling: generate images, compare upshift policies.')
+    .description('Resolution-adaptive diffusion sampling: generate images, compare upshift policies, serve them over HTTP.')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({
@@ -73,6 +75,29 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     const options = await resolveCompareOptions(raw, container);
     await runCompare(options, getPipeline(), io, ctx.signal);
   });
+
+  defineServeOptions(
+    program
+      .command('serve')
+      .description('HTTP API (Fastify): runs in this process, or on BullMQ workers with --redis')
+      .exitOverride(),
+  ).action(async (raw: RawServeOptions) => {
+    await runServe(resolveServeOptions(raw), io, ctx.signal);
+  });
+  defineWorkerOptions(
+    program
+      .command('worker')
+      .description('take runs from the BullMQ queues of some levels (--redis), checkpointing them in Redis')
+      .exitOverride(),
+  ).action(async (raw: RawWorkerOptions) => {
+    await runWorker(resolveWorkerOptions(raw), io, ctx.signal);
+  });
+  program
+    .command('api-key')
+    .description('print a new API key and its hashed entry for UPSHIFT_API_KEYS / --api-keys-file')
+    .argument('<name>', 'key name (shown in logs and rate limits)')
+    .exitOverride()
+    .action((name: string) => runApiKey(name, io));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,0 +1,130 @@
+/**
+ * What the service keeps about one run: its record (JSON, what `GET /v1/runs/:id` returns) and
+ * the events it emitted, in order (what `GET /v1/runs/:id/events` streams). Both are plain
+ * data, so they can live in process memory or in Redis alike.
+ */
+import type { RunStats, UpshiftPlan } from '@upshift/core';
+import type { PipelineConfig } from '@upshift/pipeline';
+
+/** Where a run is. `queued` also covers a run waiting to be moved to another worker. */
+export type RunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** States a run never leaves. */
+export const FINAL_STATES: ReadonlySet<RunState> = new Set<RunState>(['succeeded', 'failed', 'cancelled']);
+
+/** The FLOP budget the load-aware policy gave a run, and why. */
+export interface BudgetDecision {
+  /** FLOP fraction of the full-resolution plan the run may spend; null = unchanged (the request's own policy). */
+  readonly fraction: number | null;
+  /** One sentence: the queue it saw, the prediction, the target. */
+  readonly reason: string;
+  /** Predicted latency (queue wait + service) in ms at the chosen budget. */
+  readonly predictedMs: number;
+  /** The p95 latency target it aims for, in ms. */
+  readonly targetP95Ms: number;
+  /** The policy the request asked for (replaced by `budget` when fraction < 1). */
+  readonly requestedPolicy: string;
+}
+
+/** A run's error, as the API reports it. */
+export interface RunError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** Progress as last seen. */
+export interface RunProgress {
+  /** Steps finished. */
+  readonly step: number;
+  readonly steps: number;
+  readonly level: number;
+}
+
+/** The last checkpoint stored for a run (the checkpoint itself is kept separately). */
+export interface CheckpointInfo {
+  /** Steps done when it was taken (the run resumes at step `index`). */
+  readonly index: number;
+  readonly level: number;
+  readonly at: string;
+}
+
+/** Everything the API says about one run. */
+export interface RunRecord {
+  readonly id: string;
+  readonly state: RunState;
+  /** The validated pipeline config the run executes (budget applied). */
+  readonly config: PipelineConfig;
+  /** Which request created it and its place there. */
+  readonly request: { readonly id: string; readonly index: number; readonly count: number; readonly key: string | null };
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly budget?: BudgetDecision;
+  readonly plan?: UpshiftPlan;
+  readonly backend?: string;
+  readonly progress?: RunProgress;
+  readonly stats?: RunStats;
+  readonly error?: RunError;
+  /** Worker that ran (or runs) it; with stage routing, each part's worker in order. */
+  readonly workers?: readonly string[];
+  /** Times a worker started on it (a resume after a crash or a stage move counts). */
+  readonly attempts?: number;
+  readonly checkpoint?: CheckpointInfo;
+  /** SHA-256 of the final image's float32 data (hex): equal hashes, bit-identical images. */
+  readonly imageSha256?: string;
+  /** Queue wait + run time in ms (finished runs). */
+  readonly latencyMs?: number;
+}
+
+/** A JSON-safe event of a run, as streamed over SSE (a discriminated union on `type`). */
+export type RunEvent =
+  | { readonly type: 'queued'; readonly level: number; readonly reason: 'created' | 'stage' | 'drain' | 'stalled' }
+  | {
+      readonly type: 'start';
+      readonly plan: UpshiftPlan;
+      readonly backend: string;
+      readonly worker: string;
+      /** Step index the run resumed at (0 for a fresh start). */
+      readonly resumedAt: number;
+    }
+  | {
+      readonly type: 'step';
+      readonly index: number;
+      readonly steps: number;
+      readonly sigma: number;
+      readonly sigmaNext: number;
+      readonly level: number;
+      readonly flops: number;
+      readonly ms: number;
+      readonly modelCalls: number;
+      /** A PNG data URL of the x0 estimate (first batch item), at most one per preview interval. */
+      readonly preview?: string;
+    }
+  | {
+      readonly type: 'resolution-change';
+      readonly index: number;
+      readonly from: number;
+      readonly to: number;
+      readonly sigmaBefore: number;
+      readonly sigmaAfter: number;
+      readonly cause: 'plan' | { readonly hook: string };
+    }
+  | { readonly type: 'checkpoint'; readonly index: number; readonly level: number }
+  | { readonly type: 'done'; readonly stats: RunStats; readonly imageSha256: string }
+  | { readonly type: 'failed'; readonly error: RunError }
+  | { readonly type: 'cancelled'; readonly reason: string };
+
+/** Event types after which a run's stream ends. */
+export const FINAL_EVENT_TYPES: ReadonlySet<RunEvent['type']> = new Set(['done', 'failed', 'cancelled']);
+
+/** An event with its position in the run's stream (0-based; the SSE `id`). */
+export interface SequencedEvent {
+  readonly seq: number;
+  readonly event: RunEvent;
+}
+
+/** A finished image as stored: float32 NHWC data and its shape. */
+export interface StoredImage {
+  readonly data: Float32Array;
+  readonly shape: readonly [number, number, number, number];
+}

@@ -1,0 +1,172 @@
+/**
+ * What the HTTP routes call: create runs from a validated request (applying the load-aware
+ * budget), read them, cancel them, read their events and images. It talks to a
+ * {@link RunStore} and a {@link RunQueue}, so it is the same in the embedded and the Redis mode.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DependencyContainer } from 'tsyringe';
+import { UpshiftError } from '@upshift/core';
+import { LoadAwareBudget } from './load-aware-budget.js';
+import type { RunLimits } from './run-limits.js';
+import { FINAL_STATES } from './run-record.js';
+import type { RunRecord, SequencedEvent, StoredImage } from './run-record.js';
+import type { RunQueue } from './run-queue.js';
+import { checkRunConfig } from './run-request.js';
+import type { RunRequest } from './run-request.js';
+import type { RunStore } from './run-store.js';
+import type { ServerMetrics } from './server-metrics.js';
+
+/** A run id that does not exist (or has expired). */
+export class RunNotFoundError extends UpshiftError {
+  constructor(readonly id: string) {
+    super(`Invalid id = ${JSON.stringify(id)}: no such run (unknown, or its results expired)`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** The request cannot be served now (queue full, Redis down); retry later. */
+export class UnavailableError extends UpshiftError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnavailableError';
+  }
+}
+
+/** A run is in a state that does not allow the request (e.g. cancelling a finished run). */
+export class RunStateError extends UpshiftError {
+  constructor(readonly id: string, readonly state: string, what: string) {
+    super(`Invalid state = ${JSON.stringify(state)} of run ${id}: ${what}`);
+    this.name = 'RunStateError';
+  }
+}
+
+/** Inputs of {@link RunService}. */
+export interface RunServiceOptions {
+  readonly store: RunStore;
+  readonly queue: RunQueue;
+  /** Holds the plugin factories (registerAll): request configs are checked against it. */
+  readonly container: DependencyContainer;
+  readonly limits: RunLimits;
+  /** Backend every run uses (`auto`, `cpu`, `wasm`, `webgpu`). */
+  readonly backend: string;
+  readonly metrics: ServerMetrics;
+  readonly budget?: LoadAwareBudget;
+}
+
+/** See the module comment. */
+export class RunService {
+  /** FLOP fraction of each run this server submitted that has not finished (the budget's "work ahead"). */
+  private readonly inFlight = new Map<string, number>();
+  private unwatch: (() => void) | undefined;
+
+  constructor(readonly options: RunServiceOptions) {}
+
+  /** Starts following finished runs (metrics, budget observations). */
+  async start(): Promise<void> {
+    this.unwatch = await this.options.store.watchAll((id, e) => void this.onEvent(id, e));
+  }
+
+  private async onEvent(id: string, { event }: SequencedEvent): Promise<void> {
+    if (event.type !== 'done' && event.type !== 'failed' && event.type !== 'cancelled') return;
+    this.inFlight.delete(id);
+    const { metrics, budget } = this.options;
+    if (event.type !== 'done') {
+      metrics.finished.inc({ state: event.type === 'failed' ? 'failed' : 'cancelled' });
+      return;
+    }
+    const record = await this.options.store.get(id).catch(() => undefined);
+    const latencyMs = record?.latencyMs ?? 0;
+    metrics.recordDone(record?.config.policy ?? 'unknown', event.stats, latencyMs);
+    budget?.observe({ serviceMs: event.stats.ms, flopFraction: event.stats.flopFraction, latencyMs });
+  }
+
+  /** Validates and queues the runs of a request; returns their records. Nothing is queued if any check fails. */
+  async submit(request: RunRequest, key: string | null): Promise<RunRecord[]> {
+    const { store, queue, limits, budget, metrics } = this.options;
+    const base = await checkRunConfig(this.options.container, request.config, limits, this.options.backend);
+    if (!(await queue.ready())) throw new UnavailableError('the queue is not reachable (Redis down?); retry later');
+    const depth = await queue.depth();
+    if (depth.waiting + depth.active + request.count > limits.maxQueued) {
+      metrics.rejected.inc({ reason: 'queue-full' });
+      throw new UnavailableError(`the queue is full (${depth.waiting + depth.active} runs, limit ${limits.maxQueued}); retry later`);
+    }
+    const slots = await queue.slots();
+    const requestId = randomUUID();
+    const records: RunRecord[] = [];
+    for (let index = 0; index < request.count; index++) {
+      let config = { ...base, seed: (base.seed + index) % 0x1_0000_0000 };
+      let decision;
+      if (budget) {
+        const workAhead = [...this.inFlight.values()].reduce((a, b) => a + b, 0);
+        ({ config, decision } = budget.decide(config, { workAhead, runsAhead: Math.max(this.inFlight.size, depth.waiting + depth.active), slots }));
+        metrics.budget.set(decision.fraction ?? 1);
+      }
+      records.push({
+        id: randomUUID(),
+        state: 'queued',
+        config,
+        request: { id: requestId, index, count: request.count, key },
+        createdAt: new Date().toISOString(),
+        ...(decision ? { budget: decision } : {}),
+      });
+      this.inFlight.set(records[index]!.id, decision?.fraction ?? LoadAwareBudget.requestedFraction(config) ?? 1);
+    }
+    for (const record of records) {
+      await store.create(record);
+      await store.append(record.id, { type: 'queued', level: 0, reason: 'created' });
+      await queue.enqueue(record.id, 0);
+      metrics.submitted.inc({ policy: record.config.policy });
+    }
+    return records;
+  }
+
+  /** @throws RunNotFoundError */
+  async get(id: string): Promise<RunRecord> {
+    const record = await this.options.store.get(id);
+    if (record === undefined) throw new RunNotFoundError(id);
+    return record;
+  }
+
+  /**
+   * Cancels a queued or running run: the record says `cancelled` at once, and the worker
+   * running it unsubscribes and frees its tensors.
+   *
+   * @throws RunNotFoundError, RunStateError (already final)
+   */
+  async cancel(id: string): Promise<RunRecord> {
+    const { store, queue } = this.options;
+    const record = await this.get(id);
+    if (FINAL_STATES.has(record.state)) throw new RunStateError(id, record.state, 'the run has finished; nothing to cancel');
+    const applied = await store.update(id, { state: 'cancelled', finishedAt: new Date().toISOString() });
+    if (!applied) {
+      const now = await this.get(id);
+      throw new RunStateError(id, now.state, 'the run has finished; nothing to cancel');
+    }
+    await store.append(id, { type: 'cancelled', reason: 'cancelled by the client' });
+    await queue.cancel(id);
+    await store.expire(id);
+    return this.get(id);
+  }
+
+  /** Events from `from` on, then live ones until the run's final event. */
+  events(id: string, from: number): Promise<SequencedEvent[]> {
+    return this.options.store.events(id, from);
+  }
+
+  watch(id: string, listener: (event: SequencedEvent) => void): Promise<() => void> {
+    return this.options.store.watch(id, listener);
+  }
+
+  /** @throws RunNotFoundError, RunStateError (not finished) */
+  async image(id: string): Promise<StoredImage> {
+    const record = await this.get(id);
+    if (record.state !== 'succeeded') throw new RunStateError(id, record.state, 'the image exists once the run has succeeded');
+    const image = await this.options.store.getImage(id);
+    if (image === undefined) throw new RunNotFoundError(id);
+    return image;
+  }
+
+  async close(): Promise<void> {
+    this.unwatch?.();
+  }
+}

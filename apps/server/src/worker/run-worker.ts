@@ -1,0 +1,202 @@
+/**
+ * `upshift worker`: a process that takes runs from BullMQ (the queues of the levels it
+ * declares), runs them on its own backend, writes their events, checkpoints and results to
+ * Redis, and hands a run on when its next level belongs to other workers (stage routing).
+ *
+ * Failure handling is BullMQ's: a worker killed mid-run stops renewing its job lock, another
+ * worker's stalled-job checker puts the job back on its queue, and the next worker resumes it
+ * from the last checkpoint in Redis. SIGTERM drains: no new jobs; running ones finish within the
+ * drain timeout, or are stopped and handed back to the queue from their last checkpoint.
+ */
+import { hostname } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { container as rootContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
+import { Pipeline, registerAll } from '@upshift/pipeline';
+import { executeRun } from '../runs/run-executor.js';
+import type { RunOutcome, StopReason } from '../runs/run-executor.js';
+import { RedisRunStore, redisConnectionOptions } from '../runs/redis-run-store.js';
+import { ALL_LEVELS, levelQueueName } from '../queue/level-queues.js';
+import type { LevelRange } from '../queue/level-queues.js';
+import { addRunJob, bullConnection, openLevelQueues } from '../queue/bull-run-queue.js';
+import { cancelChannel, workerKey } from '../queue/run-job.js';
+import type { RunJobData } from '../queue/run-job.js';
+import { SlotGate } from './slot-gate.js';
+
+/** Options of {@link startWorker}. */
+export interface WorkerOptions {
+  readonly redis: string;
+  /** Levels whose queues this worker consumes. */
+  readonly levels: LevelRange;
+  /** Runs at a time. */
+  readonly concurrency: number;
+  /** The backend runs use here (`auto`, `cpu`, `wasm`, `webgpu`); overrides the run config's. */
+  readonly backend: string;
+  /** Checkpoint every K steps (and at every level change). */
+  readonly checkpointEvery: number;
+  /** Job lock: a worker silent this long is considered dead (ms). */
+  readonly lockDurationMs: number;
+  /** How often this worker looks for stalled jobs of dead workers (ms). */
+  readonly stalledIntervalMs: number;
+  /** SIGTERM: how long running runs may take to finish before they are handed back (ms). */
+  readonly drainTimeoutMs: number;
+  readonly previewIntervalMs: number;
+  /** How long finished runs are kept (ms); applied by the store. */
+  readonly resultTtlMs: number;
+  readonly prefix?: string;
+  /** Worker name (default `<host>-<pid>`). */
+  readonly name?: string;
+  readonly container?: DependencyContainer;
+  readonly log?: (message: string) => void;
+}
+
+/** Defaults of {@link WorkerOptions} (all but `redis`). */
+export const DEFAULT_WORKER_OPTIONS: Omit<WorkerOptions, 'redis'> = Object.freeze({
+  levels: ALL_LEVELS,
+  concurrency: 1,
+  backend: 'auto',
+  checkpointEvery: 5,
+  lockDurationMs: 30_000,
+  stalledIntervalMs: 30_000,
+  drainTimeoutMs: 30_000,
+  previewIntervalMs: 1000,
+  resultTtlMs: 3600_000,
+});
+
+/** A started worker. */
+export interface RunningWorker {
+  readonly name: string;
+  /** Runs now executing. */
+  readonly active: number;
+  /** Stops taking jobs; running runs finish within the drain timeout or go back to the queue. */
+  drain(): Promise<void>;
+  /** Closes at once (running runs are handed back). */
+  close(): Promise<void>;
+}
+
+/** Starts a worker (see the module comment). */
+export async function startWorker(input: Partial<WorkerOptions> & { readonly redis: string }): Promise<RunningWorker> {
+  const options: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...input };
+  const prefix = options.prefix ?? 'upshift';
+  const name = options.name ?? `${hostname()}-${process.pid}`;
+  const log = options.log ?? (() => undefined);
+  const container = options.container ?? rootContainer.createChildContainer();
+  if (options.container === undefined) registerAll(container);
+  const store = new RedisRunStore({ url: options.redis, resultTtlMs: options.resultTtlMs, prefix });
+  const queues = openLevelQueues(options.redis, prefix);
+  const ttlSeconds = Math.ceil(options.resultTtlMs / 1000);
+  const gate = new SlotGate(Math.max(1, options.concurrency));
+  const pipelines: Pipeline[] = [];
+  const running = new Map<string, AbortController>();
+
+  // Cancel requests from any server.
+  const subscriber = new Redis(options.redis, redisConnectionOptions());
+  subscriber.on('message', (_channel: string, runId: string) => running.get(runId)?.abort('cancel' satisfies StopReason));
+  await subscriber.subscribe(cancelChannel(prefix));
+
+  const status = async (): Promise<void> => {
+    await store.redis
+      .multi()
+      .hset(workerKey(prefix, name), {
+        levels: `${options.levels.min}-${options.levels.max}`,
+        concurrency: String(options.concurrency),
+        active: String(running.size),
+        tensors: String(tf.memory().numTensors),
+        pid: String(process.pid),
+        updatedAt: new Date().toISOString(),
+      })
+      .pexpire(workerKey(prefix, name), 3 * Math.max(5000, options.stalledIntervalMs))
+      .exec();
+  };
+  const statusTimer = setInterval(() => void status().catch(() => undefined), 5000).unref();
+
+  const handOn = async (runId: string, level: number, reason: 'stage' | 'drain'): Promise<void> => {
+    await addRunJob(queues, { v: 1, runId, level, reason }, ttlSeconds);
+    if (await store.update(runId, { state: 'queued' }, ['running'])) await store.append(runId, { type: 'queued', level, reason });
+  };
+
+  const processor = async (job: Job<RunJobData>): Promise<string> => {
+    await gate.acquire();
+    const pipeline = pipelines.pop() ?? new Pipeline(container);
+    const controller = new AbortController();
+    const { runId } = job.data;
+    running.set(runId, controller);
+    let outcome: RunOutcome;
+    try {
+      log(`run ${runId}: start (job ${job.id}, ${job.data.reason}, level ${job.data.level})`);
+      outcome = await executeRun({
+        pipeline,
+        store,
+        runId,
+        worker: name,
+        signal: controller.signal,
+        previewIntervalMs: options.previewIntervalMs,
+        backend: options.backend,
+        levels: options.levels,
+        checkpointEvery: options.checkpointEvery,
+        log: (m) => log(`run ${runId}: ${m}`),
+      });
+      if (outcome.kind === 'drained') await handOn(runId, outcome.level, 'drain');
+      if (outcome.kind === 'suspended') await handOn(runId, outcome.level, 'stage');
+      log(`run ${runId}: ${outcome.kind}${outcome.kind === 'suspended' || outcome.kind === 'drained' ? ` at level ${outcome.level}` : ''}`);
+    } finally {
+      running.delete(runId);
+      pipelines.push(pipeline);
+      gate.release();
+      void status().catch(() => undefined);
+    }
+    return outcome.kind;
+  };
+
+  const connection = bullConnection(options.redis);
+  const workers: Worker[] = [];
+  for (let level = options.levels.min; level <= options.levels.max; level++) {
+    const worker = new Worker<RunJobData, string>(levelQueueName(prefix, level), processor, {
+      connection,
+      prefix: `${prefix}:bull`,
+      name: `upshift-worker:${name}:c${options.concurrency}`,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs,
+      maxStalledCount: 3,
+      autorun: false,
+    });
+    worker.on('error', (error) => log(`worker error: ${error.message}`));
+    workers.push(worker);
+  }
+  gate.attach(workers);
+  for (const w of workers) void w.run();
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  await status();
+  log(`worker ${name}: levels ${options.levels.min}-${options.levels.max}, concurrency ${options.concurrency}, backend ${options.backend}`);
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (timeoutMs: number): Promise<void> =>
+    (closing ??= (async () => {
+      await gate.hold();
+      const deadline = setTimeout(() => {
+        for (const c of running.values()) c.abort('drain' satisfies StopReason);
+      }, timeoutMs);
+      await Promise.all(workers.map((w) => w.close()));
+      clearTimeout(deadline);
+      clearInterval(statusTimer);
+      for (const p of pipelines) p.dispose();
+      await Promise.all(pipelines.map((p) => p.whenIdle()));
+      await store.redis.del(workerKey(prefix, name)).catch(() => undefined);
+      subscriber.disconnect();
+      await Promise.all(queues.map((q) => q.close()));
+      await store.close();
+      if (options.container === undefined) await container.dispose();
+    })());
+  return {
+    name,
+    get active() {
+      return running.size;
+    },
+    drain: () => shutdown(options.drainTimeoutMs),
+    close: () => shutdown(0),
+  };
+}
