@@ -42,6 +42,14 @@ export default defineConfig({
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   customLogger: quietLogger(),
   plugins: [modelAssetsPlugin(), wasmThreadsPlugin()],
+  // The pipeline runs in a module worker (src/pipeline-worker.ts): ES format, so its lazy
+  // imports (the WebGPU backend, activated on demand) stay separate chunks; the same glue patch
+  // and class names as the page.
+  worker: {
+    format: 'es',
+    plugins: () => [wasmThreadsPlugin()],
+    rolldownOptions: { output: { keepNames: true } },
+  },
   // The dev server pre-bundles dependencies without the plugins above: patch the glue there too.
   optimizeDeps: { rolldownOptions: { plugins: [wasmThreadsPlugin()] } },
   server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },

@@ -1,27 +1,32 @@
 /**
- * The demo's controller: reads the form, runs the pipeline, and shows the stream as it comes
- * (plan bar on `start`, live x0 estimate per `step`, image and stats on `done`). Cancel is an
- * unsubscribe: the pipeline stops before its next model call and frees its tensors; the page
- * waits for that (`whenIdle`) before it is idle again. "Compare" runs the last config at full
- * resolution (policy none, same seed) and shows the pair with its PSNR and time ratio.
+ * The demo's controller: reads the form, runs the pipeline in its Web Worker (through
+ * {@link PipelineClient}) and shows the stream as it comes (plan bar on `start`, live x0
+ * estimate per `step`, image and stats on `done`). The main thread only draws: a model call
+ * never blocks the page. Cancel is an unsubscribe: the worker stops the run before its next
+ * model call and frees its tensors; the page asks the worker for its tensor count (answered
+ * once every run has cleaned up) before it is idle again. "Compare" runs the last config at
+ * full resolution (policy none, same seed) and shows the pair with its PSNR and time ratio.
+ *
+ * What the page shows always belongs to the run in progress or the last one: a new run clears
+ * the preview and the plan (and, for a new image, the result), and a failed run clears its
+ * partial preview, so nothing stale stays beside an error.
  *
  * `document.body.dataset.state` is `loading`, `idle`, `running`, `cancelling` or `error`
  * (boot failed), for styling and for the end-to-end test.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { Subscription } from 'rxjs';
-import type { DoneEvent, StartEvent, StepEvent } from '@upshift/core';
+import type { DoneEvent } from '@upshift/core';
 import { psnr, timeRatio } from '@upshift/metrics';
-import type { Pipeline, PipelineConfig } from '@upshift/pipeline';
+import type { PipelineConfig } from '@upshift/pipeline';
 import type { BackendStatus } from './backend-list.js';
 import type { DemoElements } from './demo-elements.js';
-import { configFromForm, DEFAULT_DEMO_FORM, fullResolutionConfig } from './demo-form.js';
+import { configFromForm, fullResolutionConfig } from './demo-form.js';
 import type { DemoFormValues } from './demo-form.js';
 import { formatDb, formatFlops, formatFraction, formatMs } from './format.js';
-import { drawImage4D } from './image-pixels.js';
+import { clearCanvas, drawImage4D } from './image-pixels.js';
+import type { PipelineClient } from './pipeline-client.js';
 import { markPlanProgress, renderPlan, sideAtLevel } from './plan-view.js';
-import { StepPreview } from './step-preview.js';
+import type { RemoteStartEvent, RemoteStepEvent, WorkerMemory } from './worker-protocol.js';
 
 /** Page states (`body[data-state]`). */
 export type DemoState = 'loading' | 'idle' | 'running' | 'cancelling' | 'error';
@@ -29,7 +34,7 @@ export type DemoState = 'loading' | 'idle' | 'running' | 'cancelling' | 'error';
 /** A finished run the comparison can pair with its full-resolution twin. */
 interface FinishedRun {
   readonly config: Partial<PipelineConfig>;
-  readonly start: StartEvent;
+  readonly start: RemoteStartEvent;
   readonly done: DoneEvent;
   /** start -> done in the page, ms (the model is loaded before `start`). */
   readonly wallMs: number;
@@ -45,28 +50,18 @@ interface ActiveRun {
 
 const MAX_LOG_LINES = 30;
 
-/** The backend's name; for wasm with the XNNPACK thread count (threads need cross-origin isolation). */
-function backendLabel(backend: string): string {
-  if (backend !== 'wasm') return backend;
-  const threads = getThreadsCount();
-  return `wasm (${threads} thread${threads === 1 ? '' : 's'}${crossOriginIsolated ? '' : ', page not cross-origin isolated'})`;
-}
-
 /** Drives one page. */
 export class DemoApp {
   private active: ActiveRun | undefined;
   private last: FinishedRun | undefined;
-  private readonly preview: StepPreview;
 
   constructor(
     private readonly el: DemoElements,
-    private readonly pipeline: Pipeline,
-  ) {
-    this.preview = new StepPreview(el.preview);
-  }
+    private readonly pipeline: PipelineClient,
+  ) {}
 
   /** Fills the menus (model classes, backends with their availability) and enables the form. */
-  init(classes: readonly string[], backends: readonly BackendStatus[], defaults: DemoFormValues = DEFAULT_DEMO_FORM): void {
+  init(classes: readonly string[], backends: readonly BackendStatus[], defaults: DemoFormValues): void {
     const { el } = this;
     el.classLabel.replaceChildren(
       ...classes.map((name, i) => new Option(name, String(i))),
@@ -107,7 +102,7 @@ export class DemoApp {
     });
     el.cancel.addEventListener('click', () => void this.cancel());
     el.compare.addEventListener('click', () => this.compare());
-    this.setState('idle', 'Ready.');
+    void this.goIdle('Ready.');
   }
 
   /** Shows a failure that leaves the page unusable (e.g. the model config did not load). */
@@ -149,22 +144,19 @@ export class DemoApp {
   private start(kind: ActiveRun['kind'], config: Partial<PipelineConfig>): void {
     const { el } = this;
     this.showError(undefined);
-    this.preview.reset();
+    clearCanvas(el.preview);
     el.plan.replaceChildren();
     el.planSummary.textContent = '';
     el.progress.textContent = 'Loading the model and the backend…';
-    if (kind === 'generate') {
-      el.result.dataset['ready'] = 'false';
-      el.comparison.hidden = true;
-    }
-    let start: StartEvent | undefined;
+    if (kind === 'generate') this.clearResult();
+    let start: RemoteStartEvent | undefined;
     let startedAt = 0;
     const run: ActiveRun = {
       kind,
       steps: config.steps ?? 0,
       stepsDone: 0,
       subscription: this.pipeline.run(config, { log: (line) => this.log(line) }).subscribe({
-        next: (event: StepEvent) => {
+        next: (event: RemoteStepEvent) => {
           switch (event.type) {
             case 'start':
               start = event;
@@ -178,7 +170,7 @@ export class DemoApp {
               break;
             }
             case 'step':
-              this.preview.show(event);
+              if (event.preview !== undefined) drawImage4D(el.preview, event.preview);
               run.stepsDone = event.index + 1;
               markPlanProgress(el.plan, run.stepsDone);
               el.progress.textContent = `Step ${run.stepsDone} / ${event.steps} at ${sideAtLevel(this.side(start), event.level)} px, σ ${event.sigma.toPrecision(3)} → ${event.sigmaNext.toPrecision(3)} (${formatMs(event.ms)})`;
@@ -188,24 +180,34 @@ export class DemoApp {
               break;
           }
         },
-        error: (error: unknown) => void this.ended(error),
-        complete: () => void this.ended(undefined),
+        error: (error: unknown) => void this.ended(run, error),
+        complete: () => void this.ended(run, undefined),
       }),
     };
-    // A run that fails synchronously has already ended (and cleared `active`) by now.
     if (!run.subscription.closed) {
       this.active = run;
       this.setState('running', kind === 'generate' ? 'Generating…' : 'Running the full-resolution reference…');
     }
   }
 
+  /** Empties the result panel (a new image is coming; the comparison belongs to the old one). */
+  private clearResult(): void {
+    const { el } = this;
+    this.last = undefined;
+    el.result.dataset['ready'] = 'false';
+    clearCanvas(el.resultImage);
+    for (const dd of [el.flopFraction, el.wallTime, el.flops, el.runBackend]) dd.textContent = '—';
+    el.wallTime.title = '';
+    el.comparison.hidden = true;
+  }
+
   /** Full-resolution side of the run (the config the start event carries back). */
-  private side(start: StartEvent | undefined): number {
+  private side(start: RemoteStartEvent | undefined): number {
     const resolution = start?.config['resolution'] as { width?: number } | undefined;
     return resolution?.width ?? 64;
   }
 
-  private showPlan(start: StartEvent): void {
+  private showPlan(start: RemoteStartEvent): void {
     const { plan } = start;
     renderPlan(this.el.plan, plan, this.side(start));
     const levels = plan.steps.map((s) => s.level);
@@ -227,7 +229,7 @@ export class DemoApp {
       el.wallTime.textContent = formatMs(run.wallMs);
       el.wallTime.title = `sampling time measured by the pipeline: ${formatMs(done.stats.ms)}`;
       el.flops.textContent = formatFlops(done.stats.flops);
-      el.runBackend.textContent = backendLabel(start.backend);
+      el.runBackend.textContent = start.backendLabel;
       el.result.dataset['ready'] = 'true';
       return;
     }
@@ -244,31 +246,46 @@ export class DemoApp {
     el.comparison.hidden = false;
   }
 
-  /** The run completed or failed: wait for the preview's reads, then go idle. */
-  private async ended(error: unknown): Promise<void> {
-    const run = this.active;
-    this.active = undefined;
-    await this.preview.settled();
+  /** The run completed or failed: once the worker has freed it, go idle. */
+  private async ended(run: ActiveRun, error: unknown): Promise<void> {
+    if (this.active === run) this.active = undefined;
     if (error !== undefined) {
+      // The failed run's partial x0 estimate must not stay beside the error.
+      clearCanvas(this.el.preview);
       this.showError(error);
       this.el.progress.textContent = 'Failed.';
     }
-    this.setState('idle', error === undefined ? `Finished${run ? ` ${run.kind === 'generate' ? 'run' : 'comparison'}` : ''}.` : 'Run failed.');
+    await this.goIdle(error === undefined ? `Finished ${run.kind === 'generate' ? 'run' : 'comparison'}.` : 'Run failed.');
   }
 
-  /** Unsubscribes; the page is idle once the pipeline has freed the run's tensors. */
+  /** Unsubscribes (the worker cancels the run); the page is idle once the worker has freed it. */
   private async cancel(): Promise<void> {
     const run = this.active;
     if (run === undefined) return;
     this.active = undefined;
     run.subscription.unsubscribe();
     this.setState('cancelling', 'Cancelling…');
-    await this.pipeline.whenIdle();
-    await this.preview.settled();
     const where = `after ${run.stepsDone} of ${run.steps || '?'} steps`;
     this.el.progress.textContent = `Cancelled ${where}.`;
     this.log(`cancelled ${where}`);
-    this.setState('idle', `Cancelled ${where}.`);
+    await this.goIdle(`Cancelled ${where}.`);
+  }
+
+  /** Asks the worker for its tensor count (answered when every run has cleaned up), then goes idle. */
+  private async goIdle(status: string): Promise<void> {
+    try {
+      this.showMemory(await this.pipeline.memory());
+    } catch (error) {
+      this.showError(error);
+    }
+    if (this.active === undefined) this.setState('idle', status);
+  }
+
+  private showMemory(memory: WorkerMemory): void {
+    const { tensors } = this.el;
+    tensors.textContent = `${memory.numTensors} tensors live in the worker${memory.backend ? ` on ${memory.backend}` : ''}`;
+    tensors.title = `${(memory.numBytes / 2 ** 20).toFixed(1)} MiB`;
+    tensors.dataset['count'] = String(memory.numTensors);
   }
 
   private setState(state: DemoState, status: string): void {
@@ -278,10 +295,6 @@ export class DemoApp {
     el.run.disabled = state !== 'idle';
     el.compare.disabled = state !== 'idle' || this.last === undefined || this.last.start.plan.policy === 'none';
     el.cancel.disabled = state !== 'running';
-    // engine().state, not tf.memory(): memory() would initialise a backend before any run chose one.
-    const backend = tf.getBackend();
-    el.tensors.textContent = `${tf.engine().state.numTensors} tensors live${backend ? ` on ${backend}` : ''}`;
-    el.tensors.dataset['count'] = String(tf.engine().state.numTensors);
   }
 
   private showError(error: unknown): void {

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@upshift/core';
-import { parsePipelineConfig } from '@upshift/pipeline';
-import { configFromForm, DEFAULT_DEMO_FORM, fullResolutionConfig } from './demo-form.js';
+import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig } from '@upshift/pipeline';
+import { configFromForm, demoFormDefaults, fullResolutionConfig } from './demo-form.js';
+
+const DEFAULT_DEMO_FORM = demoFormDefaults(DEFAULT_PIPELINE_CONFIG);
 
 describe('configFromForm', () => {
+  it('takes seed, guidance and backend from the pipeline\'s defaults', () => {
+    const form = demoFormDefaults({ ...DEFAULT_PIPELINE_CONFIG, seed: 9, guidance: 3.5, backend: 'wasm' });
+    expect([form.seed, form.guidance, form.backend]).toEqual(['9', '3.5', 'wasm']);
+    expect(demoFormDefaults({ ...DEFAULT_PIPELINE_CONFIG, guidance: undefined }).guidance).toBe('1');
+  });
+
   it('turns the defaults into a config the pipeline accepts', () => {
     const config = configFromForm(DEFAULT_DEMO_FORM);
-    expect(config).toEqual({ policy: 'pyramid', steps: 20, seed: 0, guidance: 2, classLabels: 6, backend: 'auto' });
+    const { seed, guidance, backend } = DEFAULT_PIPELINE_CONFIG;
+    expect(config).toEqual({ policy: 'pyramid', steps: 20, seed, guidance, classLabels: 6, backend, previews: true });
     expect(parsePipelineConfig(config).policy).toBe('pyramid');
   });
 
@@ -30,7 +39,8 @@ describe('configFromForm', () => {
   it('makes the full-resolution twin of a run: same seed and class, policy none, no policy options', () => {
     const run = configFromForm({ ...DEFAULT_DEMO_FORM, policy: 'budget', seed: '42' });
     const twin = fullResolutionConfig(run);
-    expect(twin).toEqual({ policy: 'none', steps: 20, seed: 42, guidance: 2, classLabels: 6, backend: 'auto' });
+    const { guidance, backend } = DEFAULT_PIPELINE_CONFIG;
+    expect(twin).toEqual({ policy: 'none', steps: 20, seed: 42, guidance, classLabels: 6, backend, previews: true });
     expect('policyOptions' in twin).toBe(false);
   });
 });

@@ -28,16 +28,27 @@ export interface DemoFormValues {
   readonly backend: string;
 }
 
-/** Initial values: a smiley, the pyramid policy, 20 Euler steps, guidance 2, auto backend. */
-export const DEFAULT_DEMO_FORM: DemoFormValues = {
-  classLabel: '6',
-  policy: 'pyramid',
-  steps: '20',
-  seed: '0',
-  guidance: '2',
-  budget: '0.5',
-  backend: 'auto',
-};
+/** The form fields that take the pipeline's own defaults. */
+export type PipelineFormDefaults = Pick<PipelineConfig, 'seed' | 'guidance' | 'backend'>;
+
+/**
+ * Initial values: a smiley, the pyramid policy, 20 steps (short enough to watch), and the
+ * pipeline's own defaults (`DEFAULT_PIPELINE_CONFIG`, which the worker sends with `ready`, so
+ * the page need not load the pipeline) for seed, guidance and backend: a change of those
+ * defaults shows here too. Sampler, schedule and resizer are not in the form: the pipeline's
+ * defaults apply.
+ */
+export function demoFormDefaults(pipeline: PipelineFormDefaults): DemoFormValues {
+  return {
+    classLabel: '6',
+    policy: 'pyramid',
+    steps: '20',
+    seed: String(pipeline.seed),
+    guidance: String(pipeline.guidance ?? 1),
+    budget: '0.5',
+    backend: pipeline.backend,
+  };
+}
 
 function number(field: string, raw: string, integer: boolean): number {
   const value = raw.trim() === '' ? NaN : Number(raw);
@@ -47,7 +58,10 @@ function number(field: string, raw: string, integer: boolean): number {
   return value;
 }
 
-/** The pipeline config of `values` (Euler sampler, Karras grid, exact box upshift: the defaults). */
+/**
+ * The pipeline config of `values` (sampler, schedule and resizer: the pipeline's defaults).
+ * `previews` is on: the page draws every step's x0 estimate.
+ */
 export function configFromForm(values: DemoFormValues): Partial<PipelineConfig> {
   const policy = values.policy;
   if (!(DEMO_POLICIES as readonly string[]).includes(policy)) throw new ConfigError('policy', policy, `must be one of ${DEMO_POLICIES.join(', ')}`);
@@ -60,6 +74,7 @@ export function configFromForm(values: DemoFormValues): Partial<PipelineConfig> 
     guidance: number('guidance', values.guidance, false),
     classLabels,
     backend: values.backend,
+    previews: true,
   };
 }
 

@@ -43,3 +43,8 @@ export function drawImage4D(canvas: HTMLCanvasElement, image: ImageData4D, index
   const rgba = imageToRgba(image, index, { width: canvas.width, height: canvas.height });
   ctx.putImageData(new ImageData(rgba, canvas.width, canvas.height), 0, 0);
 }
+
+/** Clears `canvas` to transparent (no image: the page's checkerboard shows through). */
+export function clearCanvas(canvas: HTMLCanvasElement): void {
+  canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+}

@@ -1,29 +1,19 @@
 /**
- * Entry point of the Upshift browser demo. `reflect-metadata` comes first: tsyringe refuses to
- * load without the Reflect metadata API.
+ * Entry point of the Upshift browser demo. The pipeline (backends, model, tensors) runs in a
+ * module Web Worker (src/pipeline-worker.ts); this thread only draws the page.
  */
-import 'reflect-metadata';
 import './style.css';
-import { readModelConfig } from '@upshift/models';
-import { Pipeline } from '@upshift/pipeline';
-import { createAppContainer } from './app-container.js';
-import { backendStatuses } from './backend-list.js';
 import { DemoApp } from './demo-app.js';
+import { demoFormDefaults } from './demo-form.js';
 import { demoElements } from './demo-elements.js';
 import { modelFolderUrl } from './model-location.js';
-
-/** The model's class names from its config.json (a few kB; the weights load on the first run). */
-async function modelClasses(folder: URL): Promise<readonly string[]> {
-  const url = new URL('config.json', folder);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url.href}: HTTP ${response.status} ${response.statusText}`);
-  return readModelConfig(new Uint8Array(await response.arrayBuffer()), url.href).classes ?? [];
-}
+import { PipelineClient } from './pipeline-client.js';
 
 const folder = modelFolderUrl(import.meta.env.BASE_URL, document.baseURI);
-const container = createAppContainer(folder);
-const app = new DemoApp(demoElements(), new Pipeline(container));
-Promise.all([modelClasses(folder), backendStatuses(container)]).then(
-  ([classes, backends]) => app.init(classes, backends),
+const worker = new Worker(new URL('./pipeline-worker.ts', import.meta.url), { type: 'module', name: 'upshift-pipeline' });
+const client = new PipelineClient(worker, worker);
+const app = new DemoApp(demoElements(), client);
+client.init(folder).then(
+  ({ classes, backends, defaults }) => app.init(classes, backends, demoFormDefaults(defaults)),
   (error: unknown) => app.fail(error),
 );
