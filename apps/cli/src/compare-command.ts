@@ -2,9 +2,13 @@
  * `upshift compare`: the same seeds under several upshift policies, side by side, in one
  * process on one backend. Reports each policy's FLOP fraction (planned, and measured against
  * the full-resolution run), its wall-time ratio, paired PSNR / SSIM against the same-seed
- * full-resolution images, and SWD (x1e3 at each pyramid level) against the full-resolution set
- * and, when the dataset archive is there, against held-out data. Writes a JSON report and a
- * grid PNG (one row per policy, the same seeds in each column), atomically.
+ * full-resolution images, SWD (x1e3 at each pyramid level) against the full-resolution set and,
+ * when the dataset archive is there, against class-matched held-out draws (mean and spread over
+ * the draws). A second, disjoint full-resolution set (another seed) gives the **noise band**:
+ * how far the metric moves between two sets of the same generator; each policy's difference
+ * from full resolution is reported in multiples of it, and a warning names every difference
+ * the measurement cannot resolve (issues 15 and 16). Writes a JSON report and a grid PNG (one
+ * row per policy, the same seeds in each column), atomically.
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -13,30 +17,45 @@ import type { DependencyContainer } from 'tsyringe';
 import { ConfigError, PolicyFactory } from '@upshift/core';
 import type { Pipeline } from '@upshift/pipeline';
 import { findFactory } from '@upshift/pipeline';
-import type { ImageBatch, ImageSwdResult } from '@upshift/metrics';
-import { imageSwd, psnr, ssim, summarizeSteps, SWD_REPORT_SCALE } from '@upshift/metrics';
+import type { ImageBatch, NoiseBand, SwdDrawSummary } from '@upshift/metrics';
+import { checkAgainstNoiseBand, imageSwd, noiseBand, psnr, ssim, summarizeSteps, swdOverDraws, SWD_REPORT_SCALE } from '@upshift/metrics';
 import { AtomicOutput } from './atomic-output.js';
 import type { CliIo } from './cli-io.js';
 import { labelsFor, parseClassOption } from './class-labels.js';
+import type { CompareRow } from './compare-report.js';
+import { compareWarnings, formatCompareReport, runLengthLevels } from './compare-report.js';
+import type { HeldOutReference } from './held-out-reference.js';
+import { loadHeldOutReference } from './held-out-reference.js';
 import { makeGrid } from './image-grid.js';
-import { modelClasses } from './model-classes.js';
-import { readHeldOutImages } from './npz-images.js';
+import { modelClasses, modelFingerprint, modelImageSize } from './model-classes.js';
 import { parseIntegerOption, parseNameOption } from './option-values.js';
 import type { CliPipelineConfig, RawPipelineOptions } from './pipeline-options.js';
 import { addPipelineOptions, resolvePipelineOptions } from './pipeline-options.js';
 import type { PolicySpec } from './policy-list.js';
 import { DEFAULT_COMPARE_POLICIES, parsePolicyList } from './policy-list.js';
 import { encodePng, imageOf } from './png-image.js';
+import type { RunCache, RunCacheKey } from './run-cache.js';
+import { createRunCache } from './run-cache.js';
 import type { RunRecord } from './run-with-progress.js';
 import { InterruptedError, runWithProgress } from './run-with-progress.js';
 import { createProgressReporter, SILENT_PROGRESS } from './step-progress.js';
-import { formatTable } from './text-table.js';
+
+export type { CompareRow } from './compare-report.js';
 
 /** The dataset archive tools/dataset/build_dataset.py writes (used when present). */
 export const DEFAULT_HELD_OUT = '.cache/dataset/emoji64.npz';
 
-/** Defaults of `compare`. */
-export const COMPARE_DEFAULTS = { steps: 30, images: 8, class: 'all', out: './out/compare', name: 'compare', heldOutLimit: 128 } as const;
+/** Defaults of `compare` (steps as `generate`, so it measures what `npm start` runs). */
+export const COMPARE_DEFAULTS = {
+  steps: 20,
+  images: 9,
+  class: 'all',
+  out: './out/compare',
+  name: 'compare',
+  referenceDraws: 5,
+  referenceSeed: 0,
+  referenceMultiple: 1,
+} as const;
 
 /** Raw `compare` options. */
 export interface RawCompareOptions extends RawPipelineOptions {
@@ -46,7 +65,12 @@ export interface RawCompareOptions extends RawPipelineOptions {
   readonly out?: string;
   readonly name?: string;
   readonly heldOut?: string;
-  readonly heldOutLimit?: string;
+  readonly referenceDraws?: string;
+  readonly referenceSeed?: string;
+  readonly referenceMultiple?: string;
+  readonly noiseBand?: boolean;
+  readonly noiseBandSeed?: string;
+  readonly cacheDir?: string;
   readonly progress?: boolean;
 }
 
@@ -58,26 +82,14 @@ export interface CompareOptions {
   readonly name: string;
   /** Path of the dataset archive, or undefined to skip the held-out comparison. */
   readonly heldOut?: string;
-  readonly heldOutLimit: number;
+  readonly reference: { readonly draws: number; readonly seed: number; readonly multiple: number };
+  /** Seed of the second, disjoint full-resolution set, or undefined for no noise band. */
+  readonly noiseBandSeed?: number;
+  /** Directory of cached runs (`--cache-dir`). */
+  readonly cacheDir?: string;
+  /** The model's class names (for class-matched draws and messages). */
+  readonly classes: readonly string[];
   readonly progress: boolean;
-}
-
-/** One row of the comparison. */
-export interface CompareRow {
-  readonly label: string;
-  readonly policy: string;
-  readonly policyOptions?: Record<string, unknown>;
-  readonly levels: string;
-  readonly plannedFlopFraction: number;
-  readonly measuredFlopFraction: number;
-  readonly timeRatio: number;
-  readonly samplingMs: number;
-  readonly psnr: number;
-  readonly ssim: number;
-  /** SWD x1e3 per pyramid level (64 / 32 / 16 px) against the full-resolution images. */
-  readonly swdVsFull: readonly number[];
-  /** SWD x1e3 per level against held-out data, when available. */
-  readonly swdVsData?: readonly number[];
 }
 
 /** Adds the `compare` options to `cmd`. */
@@ -89,7 +101,12 @@ export function defineCompareOptions(cmd: Command): Command {
     .option('--out <dir>', 'output directory', COMPARE_DEFAULTS.out)
     .option('--name <prefix>', 'file name prefix: <prefix>.json, <prefix>-grid.png', COMPARE_DEFAULTS.name)
     .option('--held-out <npz>', `dataset archive for SWD against held-out images ("none" to skip; default ${DEFAULT_HELD_OUT} when it exists)`)
-    .option('--held-out-limit <n>', 'held-out images to use at most', String(COMPARE_DEFAULTS.heldOutLimit))
+    .option('--reference-draws <n>', 'class-matched draws of held-out images; SWD vs data is their mean', String(COMPARE_DEFAULTS.referenceDraws))
+    .option('--reference-seed <n>', 'seed of the held-out draws', String(COMPARE_DEFAULTS.referenceSeed))
+    .option('--reference-multiple <k>', 'held-out images per generated image of the same class, per draw', String(COMPARE_DEFAULTS.referenceMultiple))
+    .option('--noise-band-seed <n>', 'seed of the second, disjoint full-resolution set (the noise band; default --seed + 1)')
+    .option('--no-noise-band', 'skip the second full-resolution set (no noise band: differences are not checked)')
+    .option('--cache-dir <dir>', 'keep each finished set there and reuse sets with the same config (resume a long comparison, or run it one set at a time)')
     .option('--no-progress', 'no per-step progress on stderr');
 }
 
@@ -113,20 +130,36 @@ export async function resolveCompareOptions(raw: RawCompareOptions, container: D
   }
   const name = parseNameOption('--name', raw.name ?? COMPARE_DEFAULTS.name);
   if (/[/\\]/.test(name)) throw new ConfigError('--name', name, 'must be a file name prefix, not a path');
+  const reference = {
+    draws: parseIntegerOption('--reference-draws', raw.referenceDraws ?? String(COMPARE_DEFAULTS.referenceDraws), { min: 1, max: 1000 }),
+    seed: parseIntegerOption('--reference-seed', raw.referenceSeed ?? String(COMPARE_DEFAULTS.referenceSeed), { min: 0, max: 0xffffffff }),
+    multiple: parseIntegerOption('--reference-multiple', raw.referenceMultiple ?? String(COMPARE_DEFAULTS.referenceMultiple), { min: 1, max: 1000 }),
+  };
+  let noiseBandSeed: number | undefined;
+  if (raw.noiseBand !== false) {
+    noiseBandSeed =
+      raw.noiseBandSeed === undefined
+        ? base.seed === 0xffffffff ? base.seed - 1 : base.seed + 1
+        : parseIntegerOption('--noise-band-seed', raw.noiseBandSeed, { min: 0, max: 0xffffffff });
+    if (noiseBandSeed === base.seed) throw new ConfigError('--noise-band-seed', raw.noiseBandSeed, `must differ from --seed ${base.seed} (the noise band needs a disjoint set)`);
+  } else if (raw.noiseBandSeed !== undefined) {
+    throw new ConfigError('--noise-band-seed', raw.noiseBandSeed, 'cannot be combined with --no-noise-band');
+  }
   return {
     base: { ...base, policy: 'none', batch, classLabels: labelsFor(selection, batch, classes.length) },
     policies,
     out: parseNameOption('--out', raw.out ?? COMPARE_DEFAULTS.out),
     name,
     ...(heldOut === undefined ? {} : { heldOut }),
-    heldOutLimit: parseIntegerOption('--held-out-limit', raw.heldOutLimit ?? String(COMPARE_DEFAULTS.heldOutLimit), { min: 1 }),
+    reference,
+    ...(noiseBandSeed === undefined ? {} : { noiseBandSeed }),
+    ...(raw.cacheDir === undefined ? {} : { cacheDir: parseNameOption('--cache-dir', raw.cacheDir) }),
+    classes,
     progress: raw.progress !== false,
   };
 }
 
-const scaled = (r: ImageSwdResult): number[] => r.levels.map((l) => l.distance * SWD_REPORT_SCALE);
-
-/** SWD options for small sets: ProGAN's, except the coarsest level is clamped to the image side. */
+/** SWD options for the run's images: ProGAN's patches, coarsest level clamped to the image side. */
 function swdFor(image: ImageBatch): { readonly minResolution: number } {
   return { minResolution: Math.min(16, image.shape[1]) };
 }
@@ -138,69 +171,125 @@ function swdSides(side: number, minResolution: number): string {
   return sides.join('/');
 }
 
-/** Runs every policy, computes the metrics, prints the table and writes the report. */
-export async function runCompare(options: CompareOptions, pipeline: Pipeline, io: CliIo, signal?: AbortSignal): Promise<{ rows: CompareRow[]; files: string[] }> {
-  const progress = options.progress ? createProgressReporter(io.stderr) : SILENT_PROGRESS;
-  const runs: RunRecord[] = [];
-  const width = Math.max(...options.policies.map((p) => p.label.length));
-  for (const spec of options.policies) {
-    const config = { ...options.base, policy: spec.policy, ...(spec.policyOptions ? { policyOptions: spec.policyOptions } : {}) };
-    runs.push(await runWithProgress(pipeline, config, { progress, label: spec.label.padEnd(width), ...(signal ? { signal } : {}) }));
+/** One set to sample: a policy on the shared seeds, or full resolution on the noise-band seed. */
+interface SetSpec {
+  readonly spec: PolicySpec;
+  readonly label: string;
+  readonly seed: number;
+  readonly role: CompareRow['role'];
+}
+
+/** Samples (or reuses from the cache) one set. */
+async function sampleSet(
+  set: SetSpec,
+  options: CompareOptions,
+  pipeline: Pipeline,
+  io: CliIo,
+  ctx: { readonly cache?: RunCache; readonly model: string; readonly width: number; readonly signal?: AbortSignal },
+): Promise<{ record: RunRecord; cached: boolean }> {
+  const config = { ...options.base, seed: set.seed, policy: set.spec.policy, ...(set.spec.policyOptions ? { policyOptions: set.spec.policyOptions } : {}) };
+  const key: RunCacheKey = { config, model: ctx.model };
+  const warn = (m: string): void => void io.stderr.write(`compare: ${m}\n`);
+  const hit = await ctx.cache?.load(key, warn);
+  if (hit) {
+    if (options.progress) io.stderr.write(`${set.label.padEnd(ctx.width)}  reused ${relative('.', ctx.cache!.fileFor(key))}\n`);
+    return { record: hit, cached: true };
   }
-  const reference = runs[0]!;
-  const refImages = reference.done.image;
-  const swdOptions = swdFor(refImages);
-  const data = options.heldOut === undefined ? undefined : await readHeldOutImages(options.heldOut, options.heldOutLimit);
-  const rows: CompareRow[] = options.policies.map((spec, i) => {
-    const run = runs[i]!;
-    const img = run.done.image;
-    const stats = run.done.stats;
-    return {
-      label: spec.label,
-      policy: spec.policy,
-      ...(spec.policyOptions ? { policyOptions: spec.policyOptions } : {}),
-      levels: stats.levels.join(''),
-      plannedFlopFraction: run.start.plan.flopFraction,
-      measuredFlopFraction: stats.flops / reference.done.stats.flops,
-      timeRatio: stats.ms / reference.done.stats.ms,
-      samplingMs: stats.ms,
-      psnr: psnr(img, refImages).mean,
-      ssim: ssim(img, refImages).mean,
-      swdVsFull: scaled(imageSwd(img, refImages, swdOptions)),
-      ...(data ? { swdVsData: scaled(imageSwd(img, data, swdOptions)) } : {}),
-    };
-  });
+  const progress = options.progress ? createProgressReporter(io.stderr) : SILENT_PROGRESS;
+  const record = await runWithProgress(pipeline, config, { progress, label: set.label.padEnd(ctx.width), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  if (ctx.cache) await ctx.cache.save(key, set.label, record);
+  return { record, cached: false };
+}
+
+/** Runs every policy (and the noise-band set), computes the metrics, prints the report and writes the files. */
+export async function runCompare(options: CompareOptions, pipeline: Pipeline, io: CliIo, signal?: AbortSignal): Promise<{ rows: CompareRow[]; files: string[] }> {
+  const { base } = options;
+  // The held-out draws are checked (image size, classes, enough images per class) before any sampling.
+  const resolution = base.resolution as { height: number; width: number } | undefined;
+  let reference: HeldOutReference | undefined;
+  if (options.heldOut !== undefined) {
+    const spec = { file: options.heldOut, ...options.reference };
+    const native = await modelImageSize(base.model, base.modelOptions as Record<string, unknown> | undefined);
+    const side = native?.side;
+    const size = resolution ?? (side === undefined ? undefined : { height: side, width: side });
+    // A model whose size is only known once it is loaded is checked after the runs.
+    if (size !== undefined && native !== undefined) reference = await loadHeldOutReference(spec, base.classLabels, { ...size, channels: native.channels }, options.classes);
+  }
+  const sets: SetSpec[] = options.policies.map((spec) => ({ spec, label: spec.label, seed: base.seed, role: 'policy' }));
+  if (options.noiseBandSeed !== undefined) {
+    sets.push({ spec: { policy: 'none', label: 'none' }, label: `none seed ${options.noiseBandSeed}`, seed: options.noiseBandSeed, role: 'noise-band' });
+  }
+  const cache = options.cacheDir === undefined ? undefined : createRunCache(options.cacheDir);
+  const model = await modelFingerprint(base.model, base.modelOptions as Record<string, unknown> | undefined);
+  const width = Math.max(...sets.map((s) => s.label.length));
+  const runs: { record: RunRecord; cached: boolean }[] = [];
+  for (const set of sets) runs.push(await sampleSet(set, options, pipeline, io, { ...(cache ? { cache } : {}), model, width, ...(signal ? { signal } : {}) }));
   if (signal?.aborted) throw new InterruptedError();
 
-  const fmt = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : v > 0 ? 'inf' : String(v));
-  const swd = (v: readonly number[] | undefined): string => (v ? v.map((x) => x.toFixed(0)).join(' / ') : '-');
-  const sides = swdSides(refImages.shape[1], swdOptions.minResolution);
-  const table = formatTable(
-    ['policy', 'levels', 'FLOPs plan', 'FLOPs meas', 'time', 'PSNR dB', 'SSIM', `SWD vs full ${sides}`, ...(data ? [`SWD vs data ${sides}`] : [])],
-    rows.map((r) => [
-      r.label,
-      r.levels,
-      fmt(r.plannedFlopFraction, 3),
-      fmt(r.measuredFlopFraction, 3),
-      fmt(r.timeRatio, 3),
-      fmt(r.psnr, 2),
-      fmt(r.ssim, 3),
-      swd(r.swdVsFull),
-      ...(data ? [swd(r.swdVsData)] : []),
-    ]),
-  );
+  const full = runs[0]!.record;
+  const refImages = full.done.image;
+  const backends = new Set(runs.map((r) => r.record.start.backend));
+  if (backends.size > 1) throw new ConfigError('--backend', base.backend, `the sets ran on different backends (${[...backends].join(', ')}); pass one backend explicitly`);
   const [n, h, w] = refImages.shape;
+  if (reference === undefined && options.heldOut !== undefined) {
+    reference = await loadHeldOutReference({ file: options.heldOut, ...options.reference }, base.classLabels, { height: h, width: w, channels: refImages.shape[3] }, options.classes);
+  }
+  const swdOptions = swdFor(refImages);
+  const vsData: (SwdDrawSummary | undefined)[] = runs.map((r) => (reference ? swdOverDraws(r.record.done.image, reference.draws, swdOptions) : undefined));
+  const noiseIndex = sets.findIndex((s) => s.role === 'noise-band');
+  const band: NoiseBand | undefined = noiseIndex >= 0 && vsData[0] && vsData[noiseIndex] ? noiseBand([vsData[0], vsData[noiseIndex]!]) : undefined;
+  const rows: CompareRow[] = sets.map((set, i) => {
+    const { record, cached } = runs[i]!;
+    const img = record.done.image;
+    const stats = record.done.stats;
+    const paired = set.role === 'policy';
+    const data = vsData[i];
+    const isFull = i === 0;
+    return {
+      label: set.label,
+      policy: set.spec.policy,
+      ...(set.spec.policyOptions ? { policyOptions: set.spec.policyOptions } : {}),
+      seed: set.seed,
+      role: set.role,
+      levels: runLengthLevels(stats.levels),
+      plannedFlopFraction: record.start.plan.flopFraction,
+      measuredFlopFraction: stats.flops / full.done.stats.flops,
+      timeRatio: stats.ms / full.done.stats.ms,
+      samplingMs: stats.ms,
+      ...(paired ? { psnr: psnr(img, refImages).mean, ssim: ssim(img, refImages).mean } : {}),
+      swdVsFull: imageSwd(img, refImages, swdOptions).levels.map((l) => l.distance * SWD_REPORT_SCALE),
+      ...(data ? { swdVsData: data } : {}),
+      ...(band && data && paired && !isFull ? { vsFull: checkAgainstNoiseBand(data, vsData[0]!, band) } : {}),
+      cached,
+    };
+  });
+  const sides = swdSides(h, swdOptions.minResolution);
+  const warnings = compareWarnings(rows, band, n);
   io.stdout.write(
-    `compare: ${n} images ${h}x${w}, ${options.base.steps} ${options.base.sampler} steps, guidance ${options.base.guidance}, backend ${reference.start.backend}` +
-      `${data ? `, held-out data: ${data.shape[0]} images` : ''}\n` +
-      `  FLOPs = fraction of the full-resolution run (plan / measured); time = sampling wall time / the "none" run's; PSNR, SSIM paired with the same-seed "none" image; SWD x1e3\n` +
-      table,
+    formatCompareReport(
+      {
+        images: n,
+        height: h,
+        width: w,
+        steps: base.steps,
+        sampler: base.sampler,
+        guidance: base.guidance ?? 1,
+        backend: full.start.backend,
+        swdSides: sides,
+        ...(reference ? { reference: { file: reference.spec.file, draws: reference.draws.length, perDraw: reference.draws[0]!.shape[0], seed: reference.spec.seed, poolSize: reference.poolSize } } : {}),
+      },
+      rows,
+      band,
+      warnings,
+    ),
   );
 
   const output = new AtomicOutput();
   try {
     const grid = join(options.out, `${options.name}-grid.png`);
-    const cells = runs.flatMap((r) => Array.from({ length: n }, (_, i) => imageOf(r.done.image, i)));
+    // One row per policy, the same seeds in each column (the noise-band set has other seeds).
+    const gridRuns = runs.filter((_, i) => sets[i]!.role === 'policy');
+    const cells = gridRuns.flatMap((r) => Array.from({ length: n }, (_, i) => imageOf(r.record.done.image, i)));
     await output.write(grid, encodePng(makeGrid(cells, { columns: n })));
     const report = join(options.out, `${options.name}.json`);
     await output.write(
@@ -209,14 +298,30 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
         {
           command: 'compare',
           createdAt: new Date().toISOString(),
-          backend: reference.start.backend,
-          config: { ...reference.start.config, policy: undefined, policyOptions: undefined },
+          backend: full.start.backend,
+          config: { ...full.start.config, policy: undefined, policyOptions: undefined },
           images: n,
-          heldOut: data ? { file: options.heldOut, images: data.shape[0] } : null,
           swdLevels: sides,
+          swdScale: SWD_REPORT_SCALE,
+          swdNormalize: 'reference',
+          heldOut: reference
+            ? { file: reference.spec.file, poolSize: reference.poolSize, seed: reference.spec.seed, draws: reference.draws.length, multiple: reference.spec.multiple, imagesPerDraw: reference.draws[0]!.shape[0], archiveIndices: reference.archiveIndices }
+            : null,
+          noiseBand: band
+            ? { seeds: [base.seed, options.noiseBandSeed], levels: band.levels.map((l) => ({ side: l.side, width: l.width * SWD_REPORT_SCALE, relative: l.relative, values: l.values.map((v) => v * SWD_REPORT_SCALE) })) }
+            : null,
+          warnings,
           grid: relative(options.out, grid),
-          gridRows: rows.map((r) => r.label),
-          rows: rows.map((r, i) => ({ ...r, plan: runs[i]!.start.plan, stats: runs[i]!.done.stats, compute: summarizeSteps(runs[i]!.steps), runMs: runs[i]!.wallMs })),
+          gridRows: rows.filter((r) => r.role === 'policy').map((r) => r.label),
+          rows: rows.map((r, i) => ({
+            ...r,
+            swdVsData: r.swdVsData ? scaleSummary(r.swdVsData) : undefined,
+            vsFull: r.vsFull?.map((c) => ({ ...c, difference: c.difference * SWD_REPORT_SCALE, band: c.band * SWD_REPORT_SCALE })),
+            plan: runs[i]!.record.start.plan,
+            stats: runs[i]!.record.done.stats,
+            compute: summarizeSteps(runs[i]!.record.steps),
+            runMs: runs[i]!.record.wallMs,
+          })),
         },
         null,
         2,
@@ -224,10 +329,18 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
     );
     if (signal?.aborted) throw new InterruptedError();
     const files = await output.commit();
-    io.stdout.write(`wrote ${relative('.', report) || report} and ${relative('.', grid) || grid} (rows: ${rows.map((r) => r.label).join(' | ')})\n`);
+    io.stdout.write(`wrote ${relative('.', report) || report} and ${relative('.', grid) || grid} (grid rows: ${rows.filter((r) => r.role === 'policy').map((r) => r.label).join(' | ')})\n`);
     return { rows, files };
   } catch (e) {
     await output.abort();
     throw e;
   }
+}
+
+/** A draw summary with every distance x1e3 (the JSON report's units). */
+function scaleSummary(s: SwdDrawSummary): unknown {
+  return {
+    draws: s.draws,
+    levels: s.levels.map((l) => ({ side: l.side, mean: l.mean * SWD_REPORT_SCALE, std: l.std * SWD_REPORT_SCALE, min: l.min * SWD_REPORT_SCALE, max: l.max * SWD_REPORT_SCALE, values: l.values.map((v) => v * SWD_REPORT_SCALE) })),
+  };
 }

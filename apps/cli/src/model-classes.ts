@@ -1,19 +1,41 @@
 /**
  * The class names of the model a run will use, read from its config.json before any weights
- * load, so `--class animals` can be resolved (and rejected) up front.
+ * load, so `--class animals` can be resolved (and rejected) up front; and a fingerprint of that
+ * config for `compare --cache-dir` (a retrained model has a different config).
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EMOJI_UNET_ASSETS, MODEL_CONFIG_FILE, readModelConfig } from '@upshift/models';
 
-/** Class names of `model` (empty when it has none or is not a file-based model this CLI knows). */
-export async function modelClasses(model: string, modelOptions: Record<string, unknown> | undefined): Promise<readonly string[]> {
+/** The text of the model's config.json and where it is, or undefined for a model this CLI cannot read up front. */
+async function modelConfigText(model: string, modelOptions: Record<string, unknown> | undefined): Promise<{ text: string; file: string } | undefined> {
   const path = typeof modelOptions?.['path'] === 'string' ? (modelOptions['path'] as string) : undefined;
-  if (model !== 'emoji-unet' && path === undefined) return [];
-  if (path !== undefined && /^https?:/.test(path)) return [];
+  if (model !== 'emoji-unet' && path === undefined) return undefined;
+  if (path !== undefined && /^https?:/.test(path)) return undefined;
   const file = path === undefined ? new URL(MODEL_CONFIG_FILE, EMOJI_UNET_ASSETS) : resolve(path, MODEL_CONFIG_FILE);
   const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : { text, file: String(file) };
+}
+
+/** Class names of `model` (empty when it has none or is not a file-based model this CLI knows). */
+export async function modelClasses(model: string, modelOptions: Record<string, unknown> | undefined): Promise<readonly string[]> {
+  const config = await modelConfigText(model, modelOptions);
   // A missing config is reported by the model factory itself, with its own message.
-  if (text === undefined) return [];
-  return readModelConfig(text, String(file)).classes ?? [];
+  if (config === undefined) return [];
+  return readModelConfig(config.text, config.file).classes ?? [];
+}
+
+/** The model's native side and image channels from its config.json (undefined when it cannot be read up front). */
+export async function modelImageSize(model: string, modelOptions: Record<string, unknown> | undefined): Promise<{ side?: number; channels: number } | undefined> {
+  const text = await modelConfigText(model, modelOptions);
+  if (text === undefined) return undefined;
+  const config = readModelConfig(text.text, text.file);
+  return { ...(config.resolution === undefined ? {} : { side: config.resolution }), channels: config.architecture.inChannels };
+}
+
+/** `sha256:<hex>` of the model's config.json, or `name:<model>` when it cannot be read up front. */
+export async function modelFingerprint(model: string, modelOptions: Record<string, unknown> | undefined): Promise<string> {
+  const config = await modelConfigText(model, modelOptions);
+  return config === undefined ? `name:${model}` : `sha256:${createHash('sha256').update(config.text).digest('hex')}`;
 }

@@ -1,9 +1,9 @@
 /**
  * Reads images from a NumPy `.npz` archive (a zip of `.npy` files, stored or deflated, as
  * `np.savez_compressed` writes) without native code: the zip central directory, raw inflate
- * from node:zlib, and the `.npy` v1/v2/v3 header. Used for the optional held-out comparison
- * against the dataset that tools/dataset/build_dataset.py writes (`images` uint8 NHWC,
- * `split` 1 = held out).
+ * from node:zlib, and the `.npy` v1/v2/v3 header. Used for the held-out comparison against the
+ * dataset that tools/dataset/build_dataset.py writes (`images` uint8 NHWC, `labels` class per
+ * image, `split` 1 = held out, `categories` class names).
  */
 import { readFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
@@ -13,7 +13,7 @@ import { ConfigError } from '@upshift/core';
 export interface NpyArray {
   readonly dtype: string;
   readonly shape: readonly number[];
-  readonly data: Uint8Array | Int32Array | Float32Array | Float64Array | BigInt64Array;
+  readonly data: Uint8Array | Int32Array | Float32Array | Float64Array | BigInt64Array | readonly string[];
 }
 
 /** Entries of a zip archive by name (decompressed). */
@@ -59,7 +59,7 @@ export function unzip(buf: Buffer, file = 'archive'): Map<string, Buffer> {
   return out;
 }
 
-/** Parses one `.npy` file (little-endian u1, i4, i8, f4, f8; C order). */
+/** Parses one `.npy` file (little-endian u1, i4, i8, f4, f8, fixed-width unicode `<Un`; C order). */
 export function parseNpy(buf: Buffer, name = 'array'): NpyArray {
   if (buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw new ConfigError('npy', name, 'missing the NUMPY magic');
   const major = buf[6]!;
@@ -86,27 +86,69 @@ export function parseNpy(buf: Buffer, name = 'array'): NpyArray {
       return { dtype: 'float32', shape, data: new Float32Array(aligned(4)) };
     case '<f8':
       return { dtype: 'float64', shape, data: new Float64Array(aligned(8)) };
-    default:
+    default: {
+      // numpy's str arrays: UTF-32LE code points, `n` per item, NUL-padded.
+      const width = /^<U(\d+)$/.exec(descr)?.[1];
+      if (width !== undefined) {
+        const n = Number(width);
+        const strings = Array.from({ length: count }, (_, i) => {
+          let text = '';
+          for (let k = 0; k < n; k++) {
+            const cp = body.readUInt32LE((i * n + k) * 4);
+            if (cp === 0) break;
+            text += String.fromCodePoint(cp);
+          }
+          return text;
+        });
+        return { dtype: 'unicode', shape, data: strings };
+      }
       throw new ConfigError('npy', name, `unsupported dtype ${descr}`);
+    }
   }
 }
 
-/** Held-out images (split == 1) of a build_dataset.py archive, scaled to [-1, 1]; at most `limit`, in file order. */
-export async function readHeldOutImages(path: string, limit: number): Promise<{ data: Float32Array; shape: [number, number, number, number] }> {
+/** The held-out split of a dataset archive: images in [-1, 1], their class labels and the class names. */
+export interface HeldOutPool {
+  /** NHWC float32 in [-1, 1]. */
+  readonly images: { readonly data: Float32Array; readonly shape: [number, number, number, number] };
+  /** Class label of each held-out image. */
+  readonly labels: Int32Array;
+  /** Index of each held-out image in the archive. */
+  readonly archiveIndices: readonly number[];
+  /** The archive's class names (`categories.npy`), when it has them. */
+  readonly categories?: readonly string[];
+}
+
+/** Reads every held-out image (split == 1) of a build_dataset.py archive with its class label. */
+export async function readHeldOutPool(path: string): Promise<HeldOutPool> {
   const entries = unzip(await readFile(path), path);
-  const imagesBuf = entries.get('images.npy');
-  const splitBuf = entries.get('split.npy');
-  if (!imagesBuf || !splitBuf) throw new ConfigError('--held-out', path, 'must hold images.npy and split.npy (tools/dataset/build_dataset.py)');
-  const images = parseNpy(imagesBuf, 'images.npy');
-  const split = parseNpy(splitBuf, 'split.npy');
+  const get = (name: string): NpyArray | undefined => {
+    const buf = entries.get(name);
+    return buf ? parseNpy(buf, name) : undefined;
+  };
+  const images = get('images.npy');
+  const split = get('split.npy');
+  const labels = get('labels.npy');
+  if (!images || !split || !labels) throw new ConfigError('--held-out', path, 'must hold images.npy, labels.npy and split.npy (tools/dataset/build_dataset.py)');
   if (images.dtype !== 'uint8' || images.shape.length !== 4) throw new ConfigError('--held-out', path, 'images.npy must be uint8 NHWC');
   const [n, h, w, c] = images.shape as [number, number, number, number];
+  if (split.shape[0] !== n || labels.shape[0] !== n || typeof labels.data[0] === 'string') {
+    throw new ConfigError('--held-out', path, `split.npy and labels.npy must hold one integer per image (${n})`);
+  }
+  const categories = get('categories.npy');
   const size = h * w * c;
-  const picked: number[] = [];
-  for (let i = 0; i < n && picked.length < limit; i++) if (Number(split.data[i]) === 1) picked.push(i);
-  const data = new Float32Array(picked.length * size);
-  picked.forEach((src, j) => {
-    for (let k = 0; k < size; k++) data[j * size + k] = images.data[src * size + k]! as number / 127.5 - 1;
+  const archiveIndices: number[] = [];
+  for (let i = 0; i < n; i++) if (Number(split.data[i]) === 1) archiveIndices.push(i);
+  if (archiveIndices.length === 0) throw new ConfigError('--held-out', path, 'has no held-out images (split == 1)');
+  const pixels = images.data as Uint8Array;
+  const data = new Float32Array(archiveIndices.length * size);
+  archiveIndices.forEach((src, j) => {
+    for (let k = 0; k < size; k++) data[j * size + k] = pixels[src * size + k]! / 127.5 - 1;
   });
-  return { data, shape: [picked.length, h, w, c] };
+  return {
+    images: { data, shape: [archiveIndices.length, h, w, c] },
+    labels: Int32Array.from(archiveIndices, (i) => Number(labels.data[i])),
+    archiveIndices,
+    ...(categories && categories.dtype === 'unicode' ? { categories: categories.data as readonly string[] } : {}),
+  };
 }
