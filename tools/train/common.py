@@ -1,5 +1,8 @@
-"""Shared helpers: down operators (must match packages/resizers), safetensors I/O, data loading."""
+"""Shared helpers: down operators (must match packages/resizers), safetensors I/O, data loading,
+loading a model from a run or an exported directory."""
 import json
+import math
+import os
 import struct
 
 import numpy as np
@@ -128,3 +131,40 @@ def guided_denoise(model, x, sigma_full, level, labels, guidance):
     out = model(torch.cat([x, x]), torch.cat([s, s]), torch.cat([labels, null]), torch.cat([lvl, lvl]))
     c, u = out[:n], out[n:]
     return u + guidance * (c - u)
+
+
+def load_init(path, dev):
+    """Weights and facts of a model to start from or to evaluate: an `ema.pt` of train.py (or a
+    run directory holding one), or an exported model directory / its `model.safetensors` (fp16,
+    with `config.json` beside it) such as the shipped model. Returns (state_dict, meta) where meta
+    has at least `cfg`, `sigmaData`, `downOperator`, `categories` and `steps`."""
+    if os.path.isdir(path) and os.path.exists(os.path.join(path, "ema.pt")):
+        path = os.path.join(path, "ema.pt")
+    if path.endswith(".pt"):
+        ck = torch.load(path, map_location=dev)
+        return ck["ema"], ck["meta"]
+    d = path if os.path.isdir(path) else os.path.dirname(path)
+    cfg_path = os.path.join(d, "config.json")
+    if not os.path.exists(cfg_path):
+        raise FileNotFoundError(f"{path}: neither an ema.pt, a run directory with one, nor a model directory with config.json")
+    cfg = json.load(open(cfg_path))
+    weights = load_safetensors(os.path.join(d, cfg["weights"]["file"]))
+    state = {f"net.{k}": torch.from_numpy(v.astype(np.float32)).to(dev) for k, v in weights.items()}
+    sd = cfg["preconditioning"]["sigmaData"]
+    state["sigma_data"] = torch.tensor(sd, dtype=torch.float32, device=dev)
+    fd = cfg["architecture"]["fourierDim"]
+    state["net.fourier_freqs"] = torch.exp(-math.log(10000.0) * torch.arange(fd // 2) / (fd // 2)).to(dev)
+    meta = dict(cfg.get("training", {}))
+    meta.setdefault("steps", 0)
+    meta.update(cfg=cfg["architecture"], sigmaData=sd, downOperator=cfg.get("downOperator", "box"),
+                categories=cfg.get("classes", []), source=d, config=cfg)
+    return state, meta
+
+
+def load_model(path, dev):
+    """An EDMDenoiser in eval mode from anything `load_init` takes, and its meta."""
+    from model import EDMDenoiser
+    state, meta = load_init(path, dev)
+    model = EDMDenoiser(meta["cfg"], meta["sigmaData"]).to(dev)
+    model.load_state_dict(state)
+    return model.eval().requires_grad_(False), meta
