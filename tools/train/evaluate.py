@@ -35,8 +35,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import down, guided_denoise, karras, load_dataset, psnr, up_signal  # noqa: E402
-from model import EDMDenoiser  # noqa: E402
+from common import down, guided_denoise, karras, load_dataset, load_model, psnr, up_signal  # noqa: E402
 
 
 class Runner:
@@ -71,7 +70,7 @@ class Runner:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--run", default=".cache/train/run")
+    ap.add_argument("--run", default=".cache/train/run", help="run directory (ema.pt), ema.pt, or exported model directory")
     ap.add_argument("--data", default=".cache/dataset/emoji64.npz")
     ap.add_argument("--out", default=".cache/train/report")
     ap.add_argument("--n", type=int, default=256)
@@ -91,17 +90,14 @@ def main():
     if dev.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
-    ck = torch.load(os.path.join(a.run, "ema.pt"), map_location=dev)
-    meta = ck["meta"]
+    model, meta = load_model(a.run, dev)
     cfg, op = meta["cfg"], meta["downOperator"]
-    model = EDMDenoiser(cfg, meta["sigmaData"]).to(dev)
-    model.load_state_dict(ck["ema"])
-    model.eval()
     x, labels, split, categories = load_dataset(a.data, dev)
     held = split == 1
     xh, yh = x[held][: a.n], labels[held][: a.n]
     g = torch.Generator(device=dev).manual_seed(7)
-    report = {"model": {"steps": meta["steps"], "params": meta["params"], "device": meta["device"]}}
+    report = {"model": {"steps": meta.get("steps"), "params": sum(p.numel() for p in model.parameters()),
+                        "device": meta.get("device"), "source": a.run}}
     with torch.no_grad():
         rows = []
         for sig in ([0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0] if "denoise" in sections else []):

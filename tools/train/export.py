@@ -54,7 +54,7 @@ def main():
         "nullClass": cfg["numClasses"],
         "downOperator": meta["downOperator"],
         "weights": {"file": "model.safetensors", "dtype": "F16", "layout": "pytorch"},
-        "flops": {str(k): count_flops(cfg, 64 >> k, 64 >> k) for k in range(cfg["numLevels"])},
+        "flops": {str(k): count_flops(cfg, 64 >> k, 64 >> k, k) for k in range(cfg["numLevels"])},
         "training": {k: v for k, v in meta.items() if k not in ("cfg", "categories", "sigmaData")},
         "spectrum": spectrum,
         "license": "Weights trained on Noto Emoji (Apache-2.0) from emoji-datasource-google 16.0.0; see NOTICE.",

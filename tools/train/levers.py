@@ -33,8 +33,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import down, guided_denoise, karras, psnr, up_signal  # noqa: E402
-from model import EDMDenoiser  # noqa: E402
+from common import down, guided_denoise, karras, load_model, psnr, up_signal  # noqa: E402
 
 
 class Sampler:
@@ -95,7 +94,7 @@ class Sampler:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--run", default=".cache/train/run")
+    ap.add_argument("--run", default=".cache/train/run", help="run directory (ema.pt), ema.pt, or exported model directory")
     ap.add_argument("--out", default=".cache/levers/results.jsonl")
     ap.add_argument("--n", type=int, default=32)
     ap.add_argument("--steps", type=int, default=32)
@@ -107,11 +106,7 @@ def main():
     if a.threads:
         torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
-    ck = torch.load(os.path.join(a.run, "ema.pt"), map_location=dev)
-    meta = ck["meta"]
-    model = EDMDenoiser(meta["cfg"], meta["sigmaData"]).to(dev)
-    model.load_state_dict(ck["ema"])
-    model.eval()
+    model, meta = load_model(a.run, dev)
     op = meta["downOperator"]
     g = torch.Generator(device=dev).manual_seed(7)
     z = torch.randn((a.n, 3, 64, 64), device=dev, generator=g)

@@ -46,10 +46,22 @@ describe('parseModelConfig', () => {
     ['weights.file', (j: any) => (j.weights.file = '../x.safetensors')],
     ['spectrum.levels[1].power', (j: any) => j.spectrum.levels[1].power.pop()],
     ['format', (j: any) => (j.format = 'other')],
+    ['architecture.levelAdapterRank', (j: any) => (j.architecture.levelAdapterRank = 4)], // v1 has no adapters
+    ['architecture.levelAdapterRank', (j: any) => (j.architecture.architecture = 'upshift-unet-v2')], // v2 needs a rank
+    ['architecture.levelAdapterRank', (j: any) => Object.assign(j.architecture, { architecture: 'upshift-unet-v2', levelAdapterRank: 0 })],
   ])('names the bad field %s', (field, mutate) => {
     const j = tinyJson();
     mutate(j);
     expect(fieldOf(j)).toBe(field);
+  });
+
+  it('reads architecture v2 (level adapters) and keeps v1 without a rank', () => {
+    const j = tinyJson();
+    expect(parseModelConfig(j).architecture.levelAdapterRank).toBeUndefined();
+    Object.assign(j.architecture, { architecture: 'upshift-unet-v2', levelAdapterRank: 8 });
+    const c = parseModelConfig(j);
+    expect(c.architecture.architecture).toBe('upshift-unet-v2');
+    expect(c.architecture.levelAdapterRank).toBe(8);
   });
 
   it('rejects a non-object', () => {

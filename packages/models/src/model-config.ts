@@ -6,10 +6,16 @@
 import { ConfigError } from '@upshift/core';
 import type { PowerSpectrum, PowerSpectrumLevel } from '@upshift/core';
 
+/**
+ * Architecture tags: `v1` is the shipped UNet; `v2` adds per-level adapters (a low-rank residual
+ * 1x1 map after every residual block, for levels >= 1 only) of rank `levelAdapterRank`.
+ */
+export type UNetArchitectureTag = 'upshift-unet-v1' | 'upshift-unet-v2';
+
 /** The UNet's shape (the `architecture` object; mirrors `default_config` in model.py). */
 export interface UNetArchitecture {
-  /** Architecture tag; only `"upshift-unet-v1"` is known. */
-  readonly architecture: 'upshift-unet-v1';
+  /** Architecture tag (`"upshift-unet-v1"` or `"upshift-unet-v2"`). */
+  readonly architecture: UNetArchitectureTag;
   /** Image channels in and out (3 for RGB). */
   readonly inChannels: number;
   /** Channels of each stage, finest first. Stage i runs at side / 2^i. */
@@ -30,6 +36,11 @@ export interface UNetArchitecture {
   readonly numClasses: number;
   /** Number of resolution levels the model was trained on. */
   readonly numLevels: number;
+  /**
+   * Rank r of the level adapters (v2; absent in v1 = 0): after every residual block, levels
+   * k >= 1 add `B_k A_k h` (A_k: r x C, B_k: C x r); level 0 runs the v1 network unchanged.
+   */
+  readonly levelAdapterRank?: number;
 }
 
 /** EDM preconditioning (Karras et al. 2022) with one sigma_data per level. */
@@ -113,8 +124,15 @@ function arr(v: unknown, field: string): unknown[] {
 
 function parseArchitecture(v: unknown): UNetArchitecture {
   const a = obj(v, 'architecture');
-  if (a['architecture'] !== 'upshift-unet-v1') {
-    throw new ConfigError('architecture.architecture', a['architecture'], 'only "upshift-unet-v1" is supported');
+  const tag = a['architecture'];
+  if (tag !== 'upshift-unet-v1' && tag !== 'upshift-unet-v2') {
+    throw new ConfigError('architecture.architecture', tag, 'must be "upshift-unet-v1" or "upshift-unet-v2"');
+  }
+  let levelAdapterRank: number | undefined;
+  if (tag === 'upshift-unet-v2') {
+    levelAdapterRank = posInt(a['levelAdapterRank'], 'architecture.levelAdapterRank');
+  } else if (a['levelAdapterRank'] !== undefined) {
+    throw new ConfigError('architecture.levelAdapterRank', a['levelAdapterRank'], 'level adapters need architecture "upshift-unet-v2"');
   }
   const inChannels = posInt(a['inChannels'], 'architecture.inChannels');
   const channelsRaw = arr(a['channels'], 'architecture.channels');
@@ -146,7 +164,7 @@ function parseArchitecture(v: unknown): UNetArchitecture {
     }
   });
   return {
-    architecture: 'upshift-unet-v1',
+    architecture: tag,
     inChannels,
     channels,
     numResBlocks,
@@ -157,6 +175,7 @@ function parseArchitecture(v: unknown): UNetArchitecture {
     fourierDim,
     numClasses,
     numLevels,
+    ...(levelAdapterRank === undefined ? {} : { levelAdapterRank }),
   };
 }
 

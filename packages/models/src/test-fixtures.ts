@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Directory of a fixture model under packages/models/fixtures. */
-export function fixtureDir(name: 'tiny-unet' | 'random-unet'): string {
+export function fixtureDir(name: 'tiny-unet' | 'random-unet' | 'random-unet-adapters'): string {
   return fileURLToPath(new URL(`../fixtures/${name}/`, import.meta.url));
 }
 

@@ -134,7 +134,7 @@ export class UNetDenoiser implements Denoiser {
     }
     const labels = ctx?.classLabels ?? [];
     const guided = (ctx?.guidance ?? 1) !== 1 && labels.some((l) => l !== null && l !== undefined);
-    return countUNetFlops(this.config.architecture, height, width) * batch * (guided ? 2 : 1);
+    return countUNetFlops(this.config.architecture, height, width, ctx?.level ?? 0) * batch * (guided ? 2 : 1);
   }
 
   /** Frees the weights. Later `denoise` calls throw. Idempotent. */

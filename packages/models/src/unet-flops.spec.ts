@@ -51,11 +51,20 @@ describe('countUNetFlops', () => {
     expect(countUNetFlops(TINY, 16, 8)).toBeGreaterThan(countUNetFlops(TINY, 8, 8));
   });
 
-  it.each(['tiny-unet', 'random-unet'])('agrees with count_flops of model.py stored in %s/config.json', (name) => {
+  it.each(['tiny-unet', 'random-unet', 'random-unet-adapters'])('agrees with count_flops of model.py stored in %s/config.json', (name) => {
     const config = parseModelConfig(JSON.parse(readFileSync(fixture(name), 'utf8')));
     const side = config.resolution!;
     for (const [level, flops] of Object.entries(config.flops!)) {
-      expect(countUNetFlops(config.architecture, side >> Number(level), side >> Number(level))).toBe(flops);
+      const k = Number(level);
+      expect(countUNetFlops(config.architecture, side >> k, side >> k, k)).toBe(flops);
     }
+  });
+
+  it('counts level adapters (v2) at levels >= 1 only: 2 x 2 r C per pixel of each residual block', () => {
+    const v2: UNetArchitecture = { ...TINY, architecture: 'upshift-unet-v2', levelAdapterRank: 3 };
+    expect(countUNetFlops(v2, 8, 8, 0)).toBe(countUNetFlops(TINY, 8, 8));
+    // Residual blocks (output channels, pixels): down 4 @64, 8 @16; mid 8, 8 @16; up 8, 8 @16, 4, 4 @64.
+    const adapters = 2 * 2 * 3 * (4 * 64 + 8 * 16 + 2 * 8 * 16 + 2 * 8 * 16 + 2 * 4 * 64);
+    expect(countUNetFlops(v2, 8, 8, 1) - countUNetFlops(TINY, 8, 8, 1)).toBe(adapters);
   });
 });

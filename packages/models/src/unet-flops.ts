@@ -11,8 +11,9 @@ function conv(cin: number, cout: number, k: number, h: number, w: number): numbe
   return 2 * cin * cout * k * k * h * w;
 }
 
-function res(cin: number, cout: number, h: number, w: number): number {
-  return conv(cin, cout, 3, h, w) + conv(cout, cout, 3, h, w) + (cin !== cout ? conv(cin, cout, 1, h, w) : 0);
+function res(cin: number, cout: number, h: number, w: number, rank: number): number {
+  // The level adapter (levels >= 1 of v2): two 1x1 maps C -> r -> C.
+  return conv(cin, cout, 3, h, w) + conv(cout, cout, 3, h, w) + (cin !== cout ? conv(cin, cout, 1, h, w) : 0) + 2 * conv(cout, rank, 1, h, w);
 }
 
 function attn(c: number, h: number, w: number): number {
@@ -21,11 +22,13 @@ function attn(c: number, h: number, w: number): number {
 }
 
 /**
- * FLOPs of one forward pass of one image of `height` x `width` pixels. Sides must be
- * divisible by 2^(stages - 1) (the network pools that many times).
+ * FLOPs of one forward pass of one image of `height` x `width` pixels at `level` (level
+ * adapters, v2, run at levels >= 1 only). Sides must be divisible by 2^(stages - 1) (the network
+ * pools that many times).
  */
-export function countUNetFlops(arch: UNetArchitecture, height: number, width: number): number {
+export function countUNetFlops(arch: UNetArchitecture, height: number, width: number, level = 0): number {
   const { channels: ch, numResBlocks: nres, attentionStages, inChannels } = arch;
+  const rank = level > 0 ? (arch.levelAdapterRank ?? 0) : 0;
   let h = height;
   let w = width;
   let total = conv(inChannels, ch[0]!, 3, h, w);
@@ -33,7 +36,7 @@ export function countUNetFlops(arch: UNetArchitecture, height: number, width: nu
   let cur = ch[0]!;
   ch.forEach((c, i) => {
     for (let b = 0; b < nres[i]!; b++) {
-      total += res(cur, c, h, w);
+      total += res(cur, c, h, w, rank);
       cur = c;
       if (attentionStages.includes(i)) total += attn(c, h, w);
       skip.push(cur);
@@ -44,10 +47,10 @@ export function countUNetFlops(arch: UNetArchitecture, height: number, width: nu
       skip.push(cur);
     }
   });
-  total += 2 * res(cur, cur, h, w) + attn(cur, h, w);
+  total += 2 * res(cur, cur, h, w, rank) + attn(cur, h, w);
   for (let i = ch.length - 1; i >= 0; i--) {
     for (let b = 0; b <= nres[i]!; b++) {
-      total += res(cur + skip.pop()!, ch[i]!, h, w);
+      total += res(cur + skip.pop()!, ch[i]!, h, w, rank);
       cur = ch[i]!;
       if (attentionStages.includes(i)) total += attn(cur, h, w);
     }

@@ -56,11 +56,18 @@ export function groupNorm(x: tf.Tensor4D, w: NormWeights): tf.Tensor4D {
 /**
  * ResBlock.forward: conv2(silu(norm2(conv1(silu(norm1(x))) + emb))) + skip(x). `emb` is this
  * block's slice of the stacked embedding projection, [N, cout], conv1's bias already in it.
+ * At level k >= 1 of a v2 model, the block's level adapter follows: out + B_k(A_k out), two 1x1
+ * maps through rank r, as matmuls on the [pixels, C] rows.
  */
-export function resBlock(x: tf.Tensor4D, emb: tf.Tensor2D, w: ResBlockWeights): tf.Tensor4D {
+export function resBlock(x: tf.Tensor4D, emb: tf.Tensor2D, w: ResBlockWeights, level = 0): tf.Tensor4D {
   let h = addPerImageChannel(tf.conv2d(silu(groupNorm(x, w.norm1)), w.conv1, 1, 'same'), emb);
   h = conv(silu(groupNorm(h, w.norm2)), w.conv2);
-  return tf.add(h, w.skip ? conv(x, w.skip) : x);
+  const out: tf.Tensor4D = tf.add(h, w.skip ? conv(x, w.skip) : x);
+  const adapter = level > 0 ? w.adapters?.[level - 1] : undefined;
+  if (!adapter) return out;
+  const [n, hh, ww, c] = h.shape;
+  const rows = tf.reshape(out, [n * hh * ww, c]) as tf.Tensor2D;
+  return tf.add(out, tf.reshape(tf.matMul(tf.matMul(rows, adapter.a), adapter.b), [n, hh, ww, c]));
 }
 
 /**

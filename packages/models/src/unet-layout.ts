@@ -7,11 +7,13 @@
  */
 import type { UNetArchitecture } from './model-config.js';
 
-/** A residual block: `prefix.norm1/conv1/emb/norm2/conv2[/skip]`. */
+/** A residual block: `prefix.norm1/conv1/emb/norm2/conv2[/skip][/adapter.proj_in/proj_out]`. */
 export interface ResBlockLayout {
   readonly prefix: string;
   readonly cin: number;
   readonly cout: number;
+  /** Rank of its level adapters (0 = none, v1). */
+  readonly adapterRank: number;
 }
 
 /** A residual block optionally followed by self-attention (`prefix.attn`). */
@@ -50,6 +52,7 @@ export function unetLayout(arch: UNetArchitecture): UNetLayout {
   const { channels: ch, numResBlocks: nres, attentionStages, embDim, fourierDim, inChannels } = arch;
   const params = new Map<string, readonly number[]>();
   const resBlocks: ResBlockLayout[] = [];
+  const rank = arch.levelAdapterRank ?? 0;
   const conv = (name: string, cin: number, cout: number, k: number): void => {
     params.set(`${name}.weight`, [cout, cin, k, k]);
     params.set(`${name}.bias`, [cout]);
@@ -69,7 +72,12 @@ export function unetLayout(arch: UNetArchitecture): UNetLayout {
     norm(`${prefix}.norm2`, cout);
     conv(`${prefix}.conv2`, cout, cout, 3);
     if (cin !== cout) conv(`${prefix}.skip`, cin, cout, 1);
-    const r = { prefix, cin, cout };
+    if (rank > 0) {
+      // One adapter per level >= 1: proj_in [levels - 1, r, C], proj_out [levels - 1, C, r].
+      params.set(`${prefix}.adapter.proj_in`, [arch.numLevels - 1, rank, cout]);
+      params.set(`${prefix}.adapter.proj_out`, [arch.numLevels - 1, cout, rank]);
+    }
+    const r = { prefix, cin, cout, adapterRank: rank };
     resBlocks.push(r);
     return r;
   };

@@ -24,6 +24,14 @@ export interface NormWeights {
   readonly beta: tf.Tensor2D;
 }
 
+/** One level's adapter as right-multiplied matrices: `h + (h A) B` on [pixels, C] rows. */
+export interface LevelAdapterWeights {
+  /** proj_in[k - 1] transposed, [C, r]. */
+  readonly a: tf.Tensor2D;
+  /** proj_out[k - 1] transposed, [r, C]. */
+  readonly b: tf.Tensor2D;
+}
+
 /** A residual block. conv1 has no bias here: it is folded into the embedding projection. */
 export interface ResBlockWeights {
   readonly norm1: NormWeights;
@@ -34,6 +42,8 @@ export interface ResBlockWeights {
   readonly norm2: NormWeights;
   readonly conv2: ConvWeights;
   readonly skip?: ConvWeights;
+  /** Level adapters (v2): entry k - 1 for level k >= 1; absent in v1. */
+  readonly adapters?: readonly LevelAdapterWeights[];
 }
 
 /** A self-attention block (q rows of qkv pre-scaled by 1/sqrt(head dim)). */
@@ -181,7 +191,19 @@ export function buildUNetWeights(st: SafetensorsFile, layout: UNetLayout): UNetW
         norm2: norm(`${r.prefix}.norm2`),
         conv2: conv(`${r.prefix}.conv2`),
       };
-      return r.cin !== r.cout ? { ...base, skip: conv(`${r.prefix}.skip`) } : base;
+      const withSkip = r.cin !== r.cout ? { ...base, skip: conv(`${r.prefix}.skip`) } : base;
+      return r.adapterRank > 0 ? { ...withSkip, adapters: adapters(r) } : withSkip;
+    };
+    // proj_in [L - 1, r, C] and proj_out [L - 1, C, r] -> per level A = proj_in[k-1]^T [C, r], B = proj_out[k-1]^T [r, C].
+    const adapters = (r: ResBlockLayout): LevelAdapterWeights[] => {
+      const rank = r.adapterRank;
+      const c = r.cout;
+      const pin = raw(`${r.prefix}.adapter.proj_in`);
+      const pout = raw(`${r.prefix}.adapter.proj_out`);
+      return Array.from({ length: arch.numLevels - 1 }, (_, k) => ({
+        a: keep(tf.tensor2d(transpose2d(pin.subarray(k * rank * c, (k + 1) * rank * c), rank, c), [c, rank])),
+        b: keep(tf.tensor2d(transpose2d(pout.subarray(k * c * rank, (k + 1) * c * rank), c, rank), [rank, c])),
+      }));
     };
     const res = new Map<string, ResBlockWeights>();
     for (const r of layout.resBlocks) res.set(r.prefix, resBlock(r));

@@ -5,6 +5,7 @@
  * stages (residual blocks, attention where configured, 2x2 average pooling), a middle
  * (res, attention, res), decoder stages that concatenate the encoder's skips along channels
  * ([h, skip], as torch.cat) and upsample by nearest x2 + 3x3 conv, then GroupNorm, SiLU, conv_out.
+ * v2 models add a level adapter after every residual block at levels >= 1 (unet-layers.ts).
  * Tensor names are model.py's parameter names (see unet-layout.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -52,7 +53,7 @@ export function unetForward(
       return tf.slice(embAll, [0, r.embOffset], [n, r.cout]) as tf.Tensor2D;
     };
     const block = (h: tf.Tensor4D, b: { res: { prefix: string }; attn?: string }): tf.Tensor4D => {
-      const out = resBlock(h, embFor(b.res.prefix), w.res.get(b.res.prefix)!);
+      const out = resBlock(h, embFor(b.res.prefix), w.res.get(b.res.prefix)!, level);
       return b.attn ? attention(out, w.attn.get(b.attn)!, heads) : out;
     };
 
@@ -68,9 +69,9 @@ export function unetForward(
         skips.push(h);
       }
     });
-    h = resBlock(h, embFor(layout.mid.res1.prefix), w.res.get(layout.mid.res1.prefix)!);
+    h = resBlock(h, embFor(layout.mid.res1.prefix), w.res.get(layout.mid.res1.prefix)!, level);
     h = attention(h, w.attn.get(layout.mid.attn)!, heads);
-    h = resBlock(h, embFor(layout.mid.res2.prefix), w.res.get(layout.mid.res2.prefix)!);
+    h = resBlock(h, embFor(layout.mid.res2.prefix), w.res.get(layout.mid.res2.prefix)!, level);
     layout.up.forEach((stage, j) => {
       for (const b of stage.blocks) h = block(tf.concat([h, skips.pop()!], 3), b);
       if (j < layout.up.length - 1) {
