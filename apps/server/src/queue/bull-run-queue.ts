@@ -68,7 +68,10 @@ export class BullRunQueue implements RunQueue {
     this.queues = openLevelQueues(options.url, this.prefix);
     const connection = bullConnection(options.url);
     this.events = this.queues.map((q) => new QueueEvents(q.name, { connection, prefix: `${this.prefix}:bull` }));
+    // Connection errors are retried by ioredis; the store's health check reports the outage.
+    for (const q of this.queues) q.on('error', () => undefined);
     for (const [level, events] of this.events.entries()) {
+      events.on('error', () => undefined);
       events.on('failed', ({ jobId, failedReason }) => void this.onFailed(level, jobId, failedReason));
       events.on('stalled', ({ jobId }) => void this.onStalled(level, jobId));
     }

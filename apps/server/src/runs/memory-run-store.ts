@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { FINAL_STATES } from './run-record.js';
 import type { RunEvent, RunRecord, RunState, SequencedEvent, StoredImage } from './run-record.js';
-import type { RunPatch, RunStore, StoredCheckpoint } from './run-store.js';
+import type { RunPatch, RunStore, StoredCheckpoint, WriteGuard } from './run-store.js';
 
 const ALL = Symbol('all runs');
 
@@ -30,18 +30,19 @@ export class MemoryRunStore implements RunStore {
     return this.runs.get(id)?.record;
   }
 
-  async update(id: string, patch: RunPatch, onlyIn?: readonly RunState[]): Promise<boolean> {
+  async update(id: string, patch: RunPatch, guard: WriteGuard = {}): Promise<boolean> {
     const entry = this.runs.get(id);
     if (entry === undefined) return false;
-    const state = entry.record.state;
-    if (onlyIn ? !onlyIn.includes(state) : FINAL_STATES.has(state)) return false;
+    const state: RunState = entry.record.state;
+    if (guard.onlyIn ? !guard.onlyIn.includes(state) : FINAL_STATES.has(state)) return false;
+    if (guard.owner !== undefined && entry.record.owner !== guard.owner) return false;
     entry.record = { ...entry.record, ...patch };
     return true;
   }
 
-  async append(id: string, event: RunEvent): Promise<number> {
+  async append(id: string, event: RunEvent, owner?: string): Promise<number> {
     const entry = this.runs.get(id);
-    if (entry === undefined) return -1;
+    if (entry === undefined || (owner !== undefined && entry.record.owner !== owner)) return -1;
     const seq = entry.events.push(event) - 1;
     this.emitter.emit(id, { seq, event } satisfies SequencedEvent);
     this.emitter.emit(ALL, id, { seq, event } satisfies SequencedEvent);

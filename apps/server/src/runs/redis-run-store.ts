@@ -7,13 +7,14 @@
  */
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import type { RunEvent, RunRecord, RunState, SequencedEvent, StoredImage } from './run-record.js';
-import type { RunPatch, RunStore, StoredCheckpoint } from './run-store.js';
+import type { RunEvent, RunRecord, SequencedEvent, StoredImage } from './run-record.js';
+import type { RunPatch, RunStore, StoredCheckpoint, WriteGuard } from './run-store.js';
 
 const UPDATE_SCRIPT = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 0 end
 state = cjson.decode(state)
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] then return 0 end
 if ARGV[1] == '' then
   if state == 'succeeded' or state == 'failed' or state == 'cancelled' then return 0 end
 else
@@ -21,11 +22,12 @@ else
   for _, s in ipairs(cjson.decode(ARGV[1])) do if s == state then ok = true end end
   if not ok then return 0 end
 end
-for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1`;
 
 const APPEND_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then return -1 end
 local n = redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('PUBLISH', ARGV[2], '{"id":' .. ARGV[3] .. ',"seq":' .. (n - 1) .. ',"event":' .. ARGV[1] .. '}')
 return n - 1`;
@@ -43,8 +45,8 @@ export interface RedisRunStoreOptions {
 }
 
 type Scripted = Redis & {
-  upshiftUpdate(key: string, allowed: string, ...fields: string[]): Promise<number>;
-  upshiftAppend(record: string, list: string, event: string, channel: string, id: string): Promise<number>;
+  upshiftUpdate(key: string, allowed: string, owner: string, ...fields: string[]): Promise<number>;
+  upshiftAppend(record: string, list: string, event: string, channel: string, id: string, owner: string): Promise<number>;
 };
 
 /** Redis connection options every connection of the service uses (retry forever, never drop commands). */
@@ -70,6 +72,8 @@ export class RedisRunStore implements RunStore {
     this.prefix = options.prefix ?? 'upshift';
     this.channel = `${this.prefix}:events`;
     this.redis = new Redis(options.url, redisConnectionOptions()) as Scripted;
+    // Connection errors are retried (see redisConnectionOptions); commands wait for the reconnect.
+    this.redis.on('error', () => undefined);
     this.redis.defineCommand('upshiftUpdate', { numberOfKeys: 1, lua: UPDATE_SCRIPT });
     this.redis.defineCommand('upshiftAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
   }
@@ -93,14 +97,15 @@ export class RedisRunStore implements RunStore {
     return record as unknown as RunRecord;
   }
 
-  async update(id: string, patch: RunPatch, onlyIn?: readonly RunState[]): Promise<boolean> {
+  async update(id: string, patch: RunPatch, guard: WriteGuard = {}): Promise<boolean> {
     const fields = Object.entries(patch).flatMap(([k, v]) => (v === undefined ? [] : [k, JSON.stringify(v)]));
-    const applied = await this.redis.upshiftUpdate(this.key(id), onlyIn ? JSON.stringify(onlyIn) : '', ...fields);
+    const owner = guard.owner === undefined ? '' : JSON.stringify(guard.owner);
+    const applied = await this.redis.upshiftUpdate(this.key(id), guard.onlyIn ? JSON.stringify(guard.onlyIn) : '', owner, ...fields);
     return applied === 1;
   }
 
-  async append(id: string, event: RunEvent): Promise<number> {
-    return this.redis.upshiftAppend(this.key(id), this.key(id, 'events'), JSON.stringify(event), this.channel, JSON.stringify(id));
+  async append(id: string, event: RunEvent, owner?: string): Promise<number> {
+    return this.redis.upshiftAppend(this.key(id), this.key(id, 'events'), JSON.stringify(event), this.channel, JSON.stringify(id), owner === undefined ? '' : JSON.stringify(owner));
   }
 
   async events(id: string, from = 0): Promise<SequencedEvent[]> {
@@ -111,6 +116,7 @@ export class RedisRunStore implements RunStore {
   async watch(id: string, listener: (event: SequencedEvent) => void): Promise<() => void> {
     if (this.subscriber === undefined) {
       this.subscriber = new Redis(this.options.url, redisConnectionOptions());
+      this.subscriber.on('error', () => undefined);
       this.subscriber.on('message', (_channel: string, message: string) => {
         const { id: runId, seq, event } = JSON.parse(message) as { id: string; seq: number; event: RunEvent };
         for (const l of this.listeners.get(runId) ?? []) l({ seq, event });
@@ -129,6 +135,7 @@ export class RedisRunStore implements RunStore {
   /** Calls `listener` for every event of every run (the server's metrics use it). */
   async watchAll(listener: (id: string, event: SequencedEvent) => void): Promise<() => void> {
     const sub = new Redis(this.options.url, redisConnectionOptions());
+    sub.on('error', () => undefined);
     sub.on('message', (_channel: string, message: string) => {
       const { id, seq, event } = JSON.parse(message) as { id: string; seq: number; event: RunEvent };
       listener(id, { seq, event });

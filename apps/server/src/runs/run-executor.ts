@@ -7,7 +7,7 @@
  * worker is shutting down and hands the run back to the queue). Either way the pipeline is
  * unsubscribed and the executor returns only after the run has freed its tensors.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import type { ImageData4D, StepEvent } from '@upshift/core';
 import type { Pipeline } from '@upshift/pipeline';
@@ -17,18 +17,23 @@ import type { RunError, RunEvent, RunRecord } from './run-record.js';
 import type { RunStore } from './run-store.js';
 import type { LevelRange } from '../queue/level-queues.js';
 
-/** Why an executor was asked to stop. */
-export type StopReason = 'cancel' | 'drain';
+/**
+ * Why an executor was asked to stop: the client cancelled, the worker drains, or the worker
+ * lost the job (its lock expired and the queue gave the run to another worker).
+ */
+export type StopReason = 'cancel' | 'drain' | 'lost';
 
 /** How one part of a run ended. */
 export type RunOutcome =
   | { readonly kind: 'done' }
   | { readonly kind: 'failed'; readonly error: RunError }
   | { readonly kind: 'cancelled' }
-  /** Stopped for a drain: the run goes back on the queue (from its last checkpoint, if any). */
-  | { readonly kind: 'drained'; readonly level: number }
+  /** Stopped for a drain: the run goes back on the queue (from its last checkpoint, if any). `owner`: this executor's token. */
+  | { readonly kind: 'drained'; readonly level: number; readonly owner: string }
   /** Its next step runs at a level this worker does not take: the run moves on from its checkpoint. */
-  | { readonly kind: 'suspended'; readonly level: number }
+  | { readonly kind: 'suspended'; readonly level: number; readonly owner: string }
+  /** Another executor owns the run now; this one stopped without writing more. */
+  | { readonly kind: 'lost' }
   /** Nothing to do: the run is gone or already final (e.g. cancelled while it waited). */
   | { readonly kind: 'skipped' };
 
@@ -83,23 +88,41 @@ export async function executeRun(input: ExecuteRunInput): Promise<RunOutcome> {
   const { store, runId, signal } = input;
   const record = await store.get(runId);
   if (record === undefined || FINAL_STATES.has(record.state) || signal.aborted) return { kind: 'skipped' };
+  const owner = randomUUID();
   const started = await store.update(runId, {
+    owner,
     state: 'running',
     startedAt: record.startedAt ?? new Date().toISOString(),
     workers: [...(record.workers ?? []), input.worker],
     attempts: (record.attempts ?? 0) + 1,
   });
   if (!started) return { kind: 'skipped' };
-  return runPipeline(input, record);
+  return runPipeline(input, record, owner);
 }
 
-function runPipeline(input: ExecuteRunInput, record: RunRecord): Promise<RunOutcome> {
-  const { pipeline, store, runId, signal } = input;
-  // Store writes happen in event order, one after the other.
+function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string): Promise<RunOutcome> {
+  const { pipeline, signal } = input;
+  const runId = input.runId;
+  // Store writes happen in event order, one after the other, and only while this executor owns
+  // the run: once a write finds another owner (or a final state) the run is no longer ours.
   let writes: Promise<unknown> = Promise.resolve();
   let writeError: unknown;
+  let lost = false;
+  const owned = (ok: boolean | number): void => {
+    if (ok === false || ok === -1) lost = true;
+  };
+  const store = {
+    update: (patch: Parameters<RunStore['update']>[1]) => input.store.update(runId, patch, { owner }).then((ok) => (owned(ok), ok)),
+    append: (event: RunEvent) => input.store.append(runId, event, owner).then((seq) => (owned(seq), seq)),
+  };
+  let stopLost: () => void = () => undefined;
   const write = (fn: () => Promise<unknown>): void => {
-    writes = writes.then(fn).catch((error: unknown) => (writeError ??= error));
+    writes = writes
+      .then(() => (lost ? undefined : fn()))
+      .then(() => {
+        if (lost) stopLost();
+      })
+      .catch((error: unknown) => (writeError ??= error));
   };
   let lastPreview = -Infinity;
   let level = record.checkpoint?.level ?? 0;
@@ -117,22 +140,23 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord): Promise<RunOutc
         else resolve(o);
       }, reject);
     };
-    const onAbort = (): void => {
+    const stop = (reason: StopReason): void => {
       subscription?.unsubscribe();
-      const reason = signal.reason as StopReason;
-      // Resolve only once the cancelled run has freed its tensors.
-      settle(pipeline.whenIdle().then(() => (reason === 'drain' ? { kind: 'drained', level } : { kind: 'cancelled' })));
+      // Resolve only once the stopped run has freed its tensors.
+      settle(pipeline.whenIdle().then((): RunOutcome => (reason === 'drain' ? { kind: 'drained', level, owner } : reason === 'lost' ? { kind: 'lost' } : { kind: 'cancelled' })));
     };
+    const onAbort = (): void => stop(signal.reason as StopReason);
+    stopLost = () => stop('lost');
     signal.addEventListener('abort', onAbort);
 
     const config = input.backend === undefined ? record.config : { ...record.config, backend: input.backend };
     subscription = pipeline.run(config, { log: input.log ?? (() => undefined) }).subscribe({
       next(event) {
-        if (signal.aborted) return;
+        if (signal.aborted || lost) return;
         if (event.type === 'start') {
           const e: RunEvent = { type: 'start', plan: event.plan, backend: event.backend, worker: input.worker, resumedAt: 0 };
-          write(() => store.update(runId, { plan: event.plan, backend: event.backend, progress: { step: 0, steps: event.plan.steps.length, level: event.plan.steps[0]?.level ?? 0 } }));
-          write(() => store.append(runId, e));
+          write(() => store.update({ plan: event.plan, backend: event.backend, progress: { step: 0, steps: event.plan.steps.length, level: event.plan.steps[0]?.level ?? 0 } }));
+          write(() => store.append(e));
           return;
         }
         if (event.type === 'done') {
@@ -141,11 +165,11 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord): Promise<RunOutc
           const finishedAt = new Date();
           const latencyMs = finishedAt.getTime() - Date.parse(record.createdAt);
           write(async () => {
-            await store.putImage(runId, { data: image.data, shape: image.shape });
-            const applied = await store.update(runId, { state: 'succeeded', stats: event.stats, imageSha256: sha, finishedAt: finishedAt.toISOString(), latencyMs });
+            await input.store.putImage(runId, { data: image.data, shape: image.shape });
+            const applied = await store.update({ state: 'succeeded', stats: event.stats, imageSha256: sha, finishedAt: finishedAt.toISOString(), latencyMs });
             if (applied) {
-              await store.append(runId, { type: 'done', stats: event.stats, imageSha256: sha });
-              await store.expire(runId);
+              await store.append({ type: 'done', stats: event.stats, imageSha256: sha });
+              await input.store.expire(runId);
             }
           });
           return;
@@ -159,19 +183,19 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord): Promise<RunOutc
             preview = pngDataUrl(event.preview);
           }
           const progress = { step: event.index + 1, steps: event.steps, level: event.level };
-          write(() => store.update(runId, { progress }));
+          write(() => store.update({ progress }));
         }
         const e = toRunEvent(event, preview);
-        write(() => store.append(runId, e));
+        write(() => store.append(e));
       },
       error(error: unknown) {
-        if (signal.aborted) return;
+        if (signal.aborted || lost) return;
         const e = errorOf(error);
         write(async () => {
-          const applied = await store.update(runId, { state: 'failed', error: e, finishedAt: new Date().toISOString() });
+          const applied = await store.update({ state: 'failed', error: e, finishedAt: new Date().toISOString() });
           if (applied) {
-            await store.append(runId, { type: 'failed', error: e });
-            await store.expire(runId);
+            await store.append({ type: 'failed', error: e });
+            await input.store.expire(runId);
           }
         });
         settle(Promise.resolve({ kind: 'failed', error: e }));

@@ -67,6 +67,8 @@ export interface RunRecord {
   readonly error?: RunError;
   /** Worker that ran (or runs) it; with stage routing, each part's worker in order. */
   readonly workers?: readonly string[];
+  /** Token of the executor that owns the run now (see WriteGuard.owner). */
+  readonly owner?: string;
   /** Times a worker started on it (a resume after a crash or a stage move counts). */
   readonly attempts?: number;
   readonly checkpoint?: CheckpointInfo;

@@ -15,19 +15,31 @@ export interface StoredCheckpoint {
   readonly level: number;
 }
 
+/** Conditions of a write. */
+export interface WriteGuard {
+  /** Apply only while the run is in one of these states (default: any state but a final one). */
+  readonly onlyIn?: readonly RunState[];
+  /**
+   * Apply only while the run's `owner` is this token: the executor that started the run last
+   * owns it, so a worker that lost its job (its lock expired and another worker took over)
+   * cannot write over the new owner's progress.
+   */
+  readonly owner?: string;
+}
+
 /** Storage of runs (see the module comment). Every method is safe to call concurrently. */
 export interface RunStore {
   /** Stores a new record (its id must be new). */
   create(record: RunRecord): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
   /**
-   * Applies `patch` unless the run is in a final state (or, with `onlyIn`, unless its state is
-   * one of those). Returns whether it applied: a worker finishing and a client cancelling race,
+   * Applies `patch` unless the run is in a final state (see {@link WriteGuard} for other
+   * conditions). Returns whether it applied: a worker finishing and a client cancelling race,
    * and the first to reach a final state wins.
    */
-  update(id: string, patch: RunPatch, onlyIn?: readonly RunState[]): Promise<boolean>;
-  /** Appends an event and publishes it to watchers; returns its sequence number. */
-  append(id: string, event: RunEvent): Promise<number>;
+  update(id: string, patch: RunPatch, guard?: WriteGuard): Promise<boolean>;
+  /** Appends an event and publishes it to watchers; returns its sequence number, or -1 if the run is gone or not owned by `owner`. */
+  append(id: string, event: RunEvent, owner?: string): Promise<number>;
   /** Events with `seq >= from`, in order. */
   events(id: string, from?: number): Promise<SequencedEvent[]>;
   /** Calls `listener` for each event appended from now on; returns the unsubscribe function. */

@@ -15,7 +15,7 @@ import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
-import { Pipeline, registerAll } from '@upshift/pipeline';
+import { Pipeline, collectRun, registerAll } from '@upshift/pipeline';
 import { executeRun } from '../runs/run-executor.js';
 import type { RunOutcome, StopReason } from '../runs/run-executor.js';
 import { RedisRunStore, redisConnectionOptions } from '../runs/redis-run-store.js';
@@ -94,6 +94,8 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
 
   // Cancel requests from any server.
   const subscriber = new Redis(options.redis, redisConnectionOptions());
+  subscriber.on('error', () => undefined);
+  for (const q of queues) q.on('error', () => undefined);
   subscriber.on('message', (_channel: string, runId: string) => running.get(runId)?.abort('cancel' satisfies StopReason));
   await subscriber.subscribe(cancelChannel(prefix));
 
@@ -104,7 +106,7 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
         levels: `${options.levels.min}-${options.levels.max}`,
         concurrency: String(options.concurrency),
         active: String(running.size),
-        tensors: String(tf.memory().numTensors),
+        tensors: String(tf.engine().state.numTensors),
         pid: String(process.pid),
         updatedAt: new Date().toISOString(),
       })
@@ -113,16 +115,32 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
   };
   const statusTimer = setInterval(() => void status().catch(() => undefined), 5000).unref();
 
-  const handOn = async (runId: string, level: number, reason: 'stage' | 'drain'): Promise<void> => {
+  // Back to the queue (of the level its next step runs at), only if this executor still owns the
+  // run. Should this process die between the two writes, its own job is retried by the
+  // stalled-job checker and resumes the (queued) run from its checkpoint: nothing is lost.
+  const handOn = async (runId: string, level: number, owner: string, reason: 'stage' | 'drain'): Promise<void> => {
+    if (!(await store.update(runId, { state: 'queued' }, { onlyIn: ['running'], owner }))) return;
     await addRunJob(queues, { v: 1, runId, level, reason }, ttlSeconds);
-    if (await store.update(runId, { state: 'queued' }, ['running'])) await store.append(runId, { type: 'queued', level, reason });
+    await store.append(runId, { type: 'queued', level, reason });
   };
 
-  const processor = async (job: Job<RunJobData>): Promise<string> => {
+  // A model load on the first job would block the event loop past short job locks: load it
+  // into every slot's pipeline before taking jobs (a one-step run at the smallest size).
+  const warmUp = async (pipeline: Pipeline): Promise<void> => {
+    await collectRun(pipeline.run({ steps: 1, backend: options.backend, resolution: { height: 8, width: 8 }, policy: 'none' }, { log: (m) => log(m) }));
+  };
+  for (let i = 0; i < gate.size; i++) {
+    const pipeline = new Pipeline(container);
+    await warmUp(pipeline);
+    pipelines.push(pipeline);
+  }
+
+  const processor = async (job: Job<RunJobData>, _token?: string, lockLost?: AbortSignal): Promise<string> => {
     await gate.acquire();
     const pipeline = pipelines.pop() ?? new Pipeline(container);
     const controller = new AbortController();
     const { runId } = job.data;
+    lockLost?.addEventListener('abort', () => controller.abort('lost' satisfies StopReason));
     running.set(runId, controller);
     let outcome: RunOutcome;
     try {
@@ -139,8 +157,8 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
         checkpointEvery: options.checkpointEvery,
         log: (m) => log(`run ${runId}: ${m}`),
       });
-      if (outcome.kind === 'drained') await handOn(runId, outcome.level, 'drain');
-      if (outcome.kind === 'suspended') await handOn(runId, outcome.level, 'stage');
+      if (outcome.kind === 'drained') await handOn(runId, outcome.level, outcome.owner, 'drain');
+      if (outcome.kind === 'suspended') await handOn(runId, outcome.level, outcome.owner, 'stage');
       log(`run ${runId}: ${outcome.kind}${outcome.kind === 'suspended' || outcome.kind === 'drained' ? ` at level ${outcome.level}` : ''}`);
     } finally {
       running.delete(runId);
@@ -164,7 +182,14 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
       maxStalledCount: 3,
       autorun: false,
     });
-    worker.on('error', (error) => log(`worker error: ${error.message}`));
+    worker.on('error', (error) => {
+      if (!/ECONNREFUSED|Connection is closed/.test(error.message)) log(`worker error: ${error.message}`);
+    });
+    // A lock that could not be renewed means the queue may give the job to another worker:
+    // stop it here (the new owner resumes it from its checkpoint).
+    worker.on('lockRenewalFailed', (jobIds: string[]) => {
+      for (const id of jobIds) worker.cancelJob(id, 'lock lost');
+    });
     workers.push(worker);
   }
   gate.attach(workers);

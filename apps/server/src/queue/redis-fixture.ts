@@ -1,0 +1,144 @@
+/**
+ * Test fixtures of the multi-machine mode (not exported from the barrel): a real
+ * `redis-server` on a free loopback port (with an append-only file, so a restart keeps the
+ * data), and `upshift worker` child processes started through the real CLI entry point.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Path of Debian's redis-server. */
+export const REDIS_SERVER = process.env['REDIS_SERVER'] ?? '/usr/bin/redis-server';
+
+/** Why the Redis tests cannot run here, or undefined when they can. */
+export function redisSkipReason(): string | undefined {
+  return existsSync(REDIS_SERVER) ? undefined : `${REDIS_SERVER} not found (apt-get install redis-server): skipping the multi-machine tests`;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs: number, what: string, log: () => string): Promise<void> {
+  return new Promise((resolveLine, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${what}: no ${pattern} within ${timeoutMs} ms\n${log()}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        child[stream]!.off('data', onData);
+        resolveLine();
+      }
+    };
+    child[stream]!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}\n${log()}`));
+    });
+  });
+}
+
+/** A redis-server of a test. */
+export class RedisFixture {
+  private child: ChildProcess | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'upshift-redis-'));
+  private output = '';
+
+  private constructor(readonly port: number) {}
+
+  /** Starts redis-server on a free port. */
+  static async start(): Promise<RedisFixture> {
+    const fixture = new RedisFixture(await freePort());
+    await fixture.up();
+    return fixture;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** (Re)starts the server on the same port and data directory. */
+  async up(): Promise<void> {
+    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
+    await waitForLine(child, 'stdout', /Ready to accept connections/, 10_000, 'redis-server', () => this.output);
+  }
+
+  /** Stops the server (SIGTERM: it writes its data and exits). */
+  async down(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null) return;
+    this.child = undefined;
+    await new Promise<void>((resolveExit) => {
+      child.once('exit', () => resolveExit());
+      child.kill('SIGTERM');
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.down();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const root = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
+
+/** An `upshift worker` child process. */
+export class WorkerProcess {
+  output = '';
+  readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    child.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (this.output += c.toString()));
+    this.exited = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  }
+
+  /** Starts `upshift worker --redis <url> --name <name> ...args` and waits until it is ready. */
+  static async start(redisUrl: string, name: string, args: readonly string[]): Promise<WorkerProcess> {
+    const child = spawn(process.execPath, ['--import', '@oxc-node/core/register', 'apps/cli/src/main.ts', 'worker', '--redis', redisUrl, '--name', name, ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const worker = new WorkerProcess(name, child);
+    await waitForLine(child, 'stdout', /ready/, 60_000, `worker ${name}`, () => worker.output);
+    return worker;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Sends a signal; SIGKILL is `kill -9`. */
+  kill(signal: NodeJS.Signals): void {
+    if (this.child.exitCode === null) this.child.kill(signal);
+  }
+
+  /** Kills it if still running and waits for the exit. */
+  async stop(): Promise<void> {
+    this.kill('SIGKILL');
+    await this.exited;
+  }
+}

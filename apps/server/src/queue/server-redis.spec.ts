@@ -1,0 +1,192 @@
+/**
+ * The multi-machine mode for real: redis-server on a free loopback port, `upshift serve
+ * --redis` (in this process) and `upshift worker --redis` child processes running the shipped
+ * model on wasm. A run goes through a worker process; a worker killed with SIGKILL mid-run
+ * loses nothing (another worker finishes the run with the identical image); cancel frees the
+ * worker's tensors; a Redis restart mid-run loses no run; SIGTERM drains a worker. Skips (with
+ * the reason) where redis-server is not installed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Pipeline, collectRun } from '@upshift/pipeline';
+import { startServer } from '../serve.js';
+import type { RunningServer } from '../serve.js';
+import type { RedisRunStore } from '../runs/redis-run-store.js';
+import { imageSha256 } from '../runs/run-executor.js';
+import { readEvents, request, waitFor } from '../test-kit.js';
+import type { SseMessage } from '../test-kit.js';
+import { RedisFixture, WorkerProcess, redisSkipReason } from './redis-fixture.js';
+import { workerKey } from './run-job.js';
+
+const skip = redisSkipReason();
+if (skip) console.log(`server-redis.spec: ${skip}`);
+
+const SMALL = { resolution: { height: 32, width: 32 }, classLabels: 1 };
+const WORKER_ARGS = ['--backend', 'wasm', '--lock-ms', '3000', '--stalled-ms', '1000', '--checkpoint-every', '2', '--drain-timeout', '300'];
+
+describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', () => {
+  let redis: RedisFixture;
+  let server: RunningServer;
+  const workers = new Map<string, WorkerProcess>();
+  const reference = new Map<string, string>();
+
+  const startWorker = async (name: string, args: readonly string[] = []): Promise<WorkerProcess> => {
+    const w = await WorkerProcess.start(redis.url, name, [...WORKER_ARGS, ...args]);
+    workers.set(name, w);
+    return w;
+  };
+  /** The image hash of a direct in-process run of `config` on wasm. */
+  const direct = async (config: Record<string, unknown>): Promise<string> => {
+    const pipeline = new Pipeline();
+    try {
+      const { done } = await collectRun(pipeline.run({ ...config, backend: 'wasm' }));
+      return imageSha256(done.image);
+    } finally {
+      pipeline.dispose();
+      await pipeline.whenIdle();
+    }
+  };
+  const submit = async (config: Record<string, unknown>): Promise<string> => {
+    const res = await request('POST', `${server.url}/v1/runs`, { config });
+    expect(res.status).toBe(202);
+    return res.body.ids[0] as string;
+  };
+  const record = async (id: string): Promise<any> => (await request('GET', `${server.url}/v1/runs/${id}`)).body;
+  /** Reads the run's events; calls `onStep` at the first step event with index >= `at`. */
+  const follow = (id: string, at: number, onStep: (m: SseMessage) => void): Promise<SseMessage[]> => {
+    let fired = false;
+    return readEvents(`${server.url}/v1/runs/${id}/events`, {}, (m) => {
+      if (!fired && m.event.type === 'step' && m.event.index >= at) {
+        fired = true;
+        onStep(m);
+      }
+    });
+  };
+
+  beforeAll(async () => {
+    redis = await RedisFixture.start();
+    server = await startServer({ port: 0, redis: redis.url, prefix: 'upshift' });
+    await Promise.all([startWorker('w1'), startWorker('w2')]);
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([...workers.values()].map((w) => w.stop()));
+    await server?.close();
+    await redis?.stop();
+  });
+
+  it('runs a request on a worker process: events in order, the image equals a direct run bit for bit', async () => {
+    const config = { ...SMALL, steps: 4, policy: 'pyramid', seed: 21 };
+    const id = await submit(config);
+    const events = await readEvents(`${server.url}/v1/runs/${id}/events`);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['queued', 'start', 'step', 'done']));
+    expect(events.at(-1)!.type).toBe('done');
+    const r = await record(id);
+    expect(r.state).toBe('succeeded');
+    expect(r.backend).toBe('wasm');
+    expect(['w1', 'w2']).toContain(r.workers[0]);
+    expect(r.imageSha256).toBe(await direct(config));
+    const png = await fetch(`${server.url}/v1/runs/${id}/image.png`);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    const health = (await request('GET', `${server.url}/healthz`)).body;
+    expect(health).toMatchObject({ status: 'ok', mode: 'redis', queue: { slots: 2 } });
+  });
+
+  it('kill -9 of the worker mid-run: another worker finishes the run with the identical image', async () => {
+    const config = { ...SMALL, steps: 24, policy: 'none', seed: 22 };
+    const expected = direct(config);
+    const id = await submit(config);
+    let victim: string | undefined;
+    const events = await follow(id, 6, () => {
+      void record(id).then((r) => {
+        victim = r.workers.at(-1) as string;
+        workers.get(victim)!.kill('SIGKILL');
+      });
+    });
+    expect(events.at(-1)!.type).toBe('done');
+    const r = await record(id);
+    expect(victim).toBeDefined();
+    expect(r.state).toBe('succeeded');
+    expect(r.workers.at(-1)).not.toBe(victim);
+    expect(r.attempts).toBeGreaterThanOrEqual(2);
+    expect(events.some((e) => e.event.type === 'queued' && e.event.reason === 'stalled')).toBe(true);
+    expect(r.imageSha256).toBe(await expected);
+    await workers.get(victim!)!.exited;
+    await startWorker(`${victim}b`);
+  });
+
+  it('cancel mid-run: the worker stops the run and frees its tensors', async () => {
+    const store = server.store as RedisRunStore;
+    const id = await submit({ ...SMALL, steps: 100, policy: 'none', seed: 23 });
+    let name: string | undefined;
+    let before = NaN;
+    const events = await follow(id, 1, () => {
+      void (async () => {
+        name = (await record(id)).workers.at(-1) as string;
+        expect((await request('DELETE', `${server.url}/v1/runs/${id}`)).status).toBe(200);
+      })();
+    });
+    expect(events.at(-1)!.type).toBe('cancelled');
+    expect(events.filter((e) => e.type === 'step').length).toBeLessThan(100);
+    // The worker reports its tensor count when a job ends: back to its idle count (the model's weights).
+    const idle = await waitFor(async () => {
+      const h = await store.redis.hgetall(workerKey('upshift', name!));
+      return h['active'] === '0' ? Number(h['tensors']) : undefined;
+    }, 20_000, 'the worker to finish the cancelled job');
+    before = idle;
+    const other = await submit({ ...SMALL, steps: 2, policy: 'none', seed: 5 });
+    await readEvents(`${server.url}/v1/runs/${other}/events`);
+    await waitFor(async () => ((await store.redis.hget(workerKey('upshift', name!), 'active')) === '0' ? true : undefined), 10_000, 'idle');
+    const after = Number(await store.redis.hget(workerKey('upshift', name!), 'tensors'));
+    expect(after).toBe(before);
+    expect((await record(id)).state).toBe('cancelled');
+  });
+
+  it('a Redis restart mid-run: server and workers reconnect, the run finishes', async () => {
+    const config = { ...SMALL, steps: 16, policy: 'none', seed: 24 };
+    const expected = direct(config);
+    const id = await submit(config);
+    let restarted: Promise<void> | undefined;
+    let unhealthy: number | undefined;
+    const events = await follow(id, 3, () => {
+      restarted = (async () => {
+        await redis.down();
+        unhealthy = (await request('GET', `${server.url}/healthz`)).status;
+        await new Promise((r) => setTimeout(r, 1000));
+        await redis.up();
+      })();
+    }).catch(async () => {
+      // The stream's own Redis subscription may drop with the server; read the rest afterwards.
+      await restarted;
+      return readEvents(`${server.url}/v1/runs/${id}/events`);
+    });
+    await restarted;
+    expect(unhealthy).toBe(503);
+    const final = await waitFor(async () => {
+      const r = await record(id).catch(() => undefined);
+      return r && ['succeeded', 'failed', 'cancelled'].includes(r.state) ? r : undefined;
+    }, 60_000, 'the run to finish after the restart');
+    expect(final.state).toBe('succeeded');
+    expect(final.imageSha256).toBe(await expected);
+    expect(events.length).toBeGreaterThan(0);
+    expect((await request('GET', `${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('SIGTERM drains a worker: its run goes back to the queue and another worker finishes it', async () => {
+    const config = { ...SMALL, steps: 24, policy: 'none', seed: 25 };
+    const expected = direct(config);
+    const id = await submit(config);
+    let drained: WorkerProcess | undefined;
+    const events = await follow(id, 4, () => {
+      void record(id).then((r) => {
+        drained = workers.get(r.workers.at(-1) as string)!;
+        drained.kill('SIGTERM');
+      });
+    });
+    expect(events.at(-1)!.type).toBe('done');
+    expect(await drained!.exited).toBe(0);
+    expect(drained!.output).toContain('drained');
+    expect(events.some((e) => e.event.type === 'queued' && e.event.reason === 'drain')).toBe(true);
+    const r = await record(id);
+    expect(r.workers.at(-1)).not.toBe(drained!.name);
+    expect(r.imageSha256).toBe(await expected);
+  });
+});
