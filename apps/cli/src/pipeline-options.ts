@@ -44,7 +44,7 @@ export function addPipelineOptions(cmd: Command, defaults: { readonly steps: num
     .option('--schedule-options <json>', 'schedule options as a JSON object');
   if (withPolicy) {
     cmd
-      .option('--policy <name>', 'upshift policy: none, fixed, pyramid, spectral, adaptive, budget', defaults.policy ?? d.policy)
+      .option('--policy <name>', 'upshift policy: none, fixed, pyramid, spectral, adaptive, budget, bottleneck', defaults.policy ?? d.policy)
       .option('--policy-options <json>', 'policy options as a JSON object, e.g. {"fraction":0.4}');
   }
   return cmd

@@ -13,6 +13,12 @@ export interface PolicyContext {
   readonly maxLevel: ResolutionLevel;
   /** FLOPs of one denoiser call (guidance included) at `level`. */
   readonly flopsAt: (level: ResolutionLevel) => number;
+  /**
+   * FLOPs of one denoiser call at step `index` and `level`, where they differ per step (guidance
+   * limited to an interval of noise levels or set per level: an unguided call costs half).
+   * Absent: `flopsAt(level)` for every step.
+   */
+  readonly flopsAtStep?: (index: number, level: ResolutionLevel) => number;
   /** The schedule, for policies that accept "t > 0.7" style options. */
   readonly schedule?: NoiseSchedule;
   /** The data's power spectrum (shipped with the model), for spectral / budget policies. */

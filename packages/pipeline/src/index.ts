@@ -20,3 +20,5 @@ export { findFactory, registeredFactories } from './plugin-lookup.js';
 export { DEFAULT_RESOLUTION, plannedModelCalls } from './run-setup.js';
 export { toImageData } from './run-loop.js';
 export { PipelineConfigToken } from './tokens.js';
+export type { GuidanceInterval, GuidanceSettings } from './guidance-plan.js';
+export { guidanceScaleAt, inGuidanceInterval, checkGuidanceLevels } from './guidance-plan.js';

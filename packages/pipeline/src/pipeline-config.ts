@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '@upshift/core';
+import type { GuidanceInterval } from './guidance-plan.js';
 
 /** How the fresh noise of an exact up step is drawn. */
 export type UpshiftNoise = 'coupled' | 'fresh';
@@ -47,10 +48,25 @@ export const PipelineConfigSchema = z
       .optional(),
     classLabels: z.union([label, z.null(), z.array(z.union([label, z.null()]))], 'classLabels must be a label, null or an array of labels / nulls').optional(),
     guidance: z.number('guidance must be a number').min(0, 'guidance must be >= 0').max(1000, 'guidance must be <= 1000').optional(),
+    guidanceLevels: z
+      .array(z.number('a guidance scale must be a number').min(0, 'a guidance scale must be >= 0').max(1000, 'a guidance scale must be <= 1000'), 'guidanceLevels must be an array of scales, one per level')
+      .min(1, 'guidanceLevels must have at least one entry')
+      .optional(),
+    guidanceInterval: z
+      .strictObject({
+        sigmaMin: z.number('guidanceInterval.sigmaMin must be a number').min(0, 'guidanceInterval.sigmaMin must be >= 0').optional(),
+        sigmaMax: z.number('guidanceInterval.sigmaMax must be a number').gt(0, 'guidanceInterval.sigmaMax must be > 0').optional(),
+      }, 'guidanceInterval must be an object { sigmaMin?, sigmaMax? }')
+      .optional(),
+    afterUpshift: z.unknown().optional(),
     upshiftNoise: z.enum(['coupled', 'fresh'], 'upshiftNoise must be "coupled" or "fresh"').optional(),
     previews: z.boolean('previews must be true or false').optional(),
   })
   .superRefine((config, ctx) => {
+    const interval = config.guidanceInterval;
+    if (interval?.sigmaMin !== undefined && interval.sigmaMax !== undefined && !(interval.sigmaMin < interval.sigmaMax)) {
+      ctx.addIssue({ code: 'custom', path: ['guidanceInterval', 'sigmaMax'], message: `must be above sigmaMin (${interval.sigmaMin})` });
+    }
     const labels = config.classLabels;
     if (Array.isArray(labels) && labels.length !== config.batch) {
       ctx.addIssue({ code: 'custom', path: ['classLabels'], message: `must have one label per batch item (batch = ${config.batch}), got ${labels.length}` });
@@ -88,6 +104,18 @@ export interface PipelineConfig {
   readonly classLabels?: number | null | readonly (number | null)[];
   /** Classifier-free guidance scale w (1 = none). */
   readonly guidance?: number;
+  /** Guidance scale per level (index = level); levels beyond the list use `guidance`. */
+  readonly guidanceLevels?: readonly number[];
+  /**
+   * Guidance only on steps whose full-resolution starting sigma is in `(sigmaMin, sigmaMax]`
+   * (Kynkäänniemi et al. 2024); other steps run unguided (one model call, half the FLOPs).
+   */
+  readonly guidanceInterval?: GuidanceInterval;
+  /**
+   * Stochastic steps right after each upshift (`{ steps, mode: 'ancestral' | 'churn', eta, churn }`,
+   * validated by `@upshift/samplers`' `resolveAfterUpshiftOptions`); absent = none.
+   */
+  readonly afterUpshift?: unknown;
   /** `"coupled"` (default): up steps reuse the run's initial noise; `"fresh"`: draw new noise. */
   readonly upshiftNoise?: UpshiftNoise;
   /** Whether `step` events carry `preview` (the x0 estimate as plain data). Default false. */

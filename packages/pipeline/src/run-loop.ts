@@ -33,7 +33,7 @@ function now(): number {
  *   run's RunCancelledError once it is cancelled.
  */
 export async function runLoop(setup: RunSetup, control: RunControl, emit: (event: StepEvent) => void): Promise<void> {
-  const { config, sampler, resizer, sigmas, plan, hooks, noise, meter, conditioning, flopsAt } = setup;
+  const { config, sampler, resizer, sigmas, plan, hooks, noise, meter, contextAt, flopsAtStep } = setup;
   const steps = plan.steps.length;
   const maxLevel = setup.policyContext.maxLevel;
   const denoiser = guardDenoiser(setup.denoiser, control);
@@ -90,7 +90,7 @@ export async function runLoop(setup: RunSetup, control: RunControl, emit: (event
         latent,
         sigmaNext: sigmas[i + 1]! / 2 ** level,
         state,
-        ctx: { ...conditioning, level },
+        ctx: contextAt(i, level),
         noise: samplerNoise,
       });
       state = out.state;
@@ -100,7 +100,7 @@ export async function runLoop(setup: RunSetup, control: RunControl, emit: (event
       // Wait for the backend to finish (WebGPU queues work), so `ms` is the step's real time.
       await latent.x.data();
       const ms = now() - t0;
-      const flops = out.modelCalls * flopsAt(level);
+      const flops = out.modelCalls * flopsAtStep(i, level);
       meter.record({ level, flops, ms, modelCalls: out.modelCalls });
       const preview = config.previews ? await toImageData(denoised) : undefined;
       throwIfCancelled(control);

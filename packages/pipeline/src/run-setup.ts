@@ -47,7 +47,9 @@ import type {
   UpshiftPolicy,
 } from '@upshift/core';
 import { buildPlan } from '@upshift/policies';
+import { resolveAfterUpshiftOptions, withAfterUpshift } from '@upshift/samplers';
 import { denoiserTraits } from './denoiser-traits.js';
+import { checkGuidanceLevels, guidanceScaleAt } from './guidance-plan.js';
 import { classLabelsOf, parsePipelineConfig } from './pipeline-config.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import { findFactory } from './plugin-lookup.js';
@@ -95,10 +97,14 @@ export interface RunSetup {
   readonly hooks: readonly StepHook[];
   readonly noise: NoiseSource;
   readonly meter: RecordingComputeMeter;
-  /** Conditioning of every call (the level is added per step). */
+  /** Conditioning of every call (the level is added per step, and the guidance scale when it varies). */
   readonly conditioning: Omit<DenoiserContext, 'level'>;
-  /** FLOPs of one denoiser call at a level (memoised). */
+  /** FLOPs of one denoiser call at a level with the run's base guidance (memoised). */
   readonly flopsAt: (level: ResolutionLevel) => number;
+  /** The denoiser context of step `index` at `level` (guidance per level / interval applied). */
+  readonly contextAt: (index: number, level: ResolutionLevel) => DenoiserContext;
+  /** FLOPs of one denoiser call at step `index` and `level` (guidance per level / interval applied). */
+  readonly flopsAtStep: (index: number, level: ResolutionLevel) => number;
 }
 
 /**
@@ -191,7 +197,8 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   const { root, child, control } = input;
 
   const schedule = await findFactory(root, ScheduleFactory, 'schedule', parsed.schedule).create(parsed.scheduleOptions, child);
-  const sampler = await findFactory(root, SamplerFactory, 'sampler', parsed.sampler).create(parsed.samplerOptions, child);
+  const baseSampler = await findFactory(root, SamplerFactory, 'sampler', parsed.sampler).create(parsed.samplerOptions, child);
+  const sampler = parsed.afterUpshift === undefined ? baseSampler : withAfterUpshift(baseSampler, resolveAfterUpshiftOptions(parsed.afterUpshift));
   const policy = await findFactory(root, PolicyFactory, 'policy', parsed.policy).create(parsed.policyOptions, child);
   const resizerFactory = findFactory(root, ResizerFactory, 'resizer', parsed.resizer);
   const modelFactory = input.denoiser === undefined ? findFactory(root, DenoiserFactory, 'model', parsed.model) : undefined;
@@ -208,6 +215,7 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   const traits = denoiserTraits(denoiser);
   const resolution = parsed.resolution ?? traits.resolution ?? DEFAULT_RESOLUTION;
   const maxLevel = maxLevelOf(resolution, traits.numLevels, parsed.model);
+  checkGuidanceLevels(parsed, maxLevel);
   const spectrum: PowerSpectrum | undefined =
     traits.spectrum ?? (root.isRegistered(PowerSpectrumToken, true) ? root.resolve(PowerSpectrumToken) : undefined);
   if (spectrum !== undefined) child.register(PowerSpectrumToken, { useValue: spectrum });
@@ -217,17 +225,22 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   const resizer = await resizerFactory.create(parsed.resizerOptions, child);
 
   const conditioning: Omit<DenoiserContext, 'level'> = { classLabels: labels, guidance: parsed.guidance ?? 1 };
-  const flopsCache = new Map<number, number>();
-  const flopsAt = (level: ResolutionLevel): number => {
-    let f = flopsCache.get(level);
+  const flopsCache = new Map<string, number>();
+  const callFlops = (level: ResolutionLevel, guidance: number): number => {
+    const key = `${level}:${guidance}`;
+    let f = flopsCache.get(key);
     if (f === undefined) {
       const r = resolutionAtLevel(resolution, level);
-      f = denoiser.flops ? denoiser.flops(r.height, r.width, parsed.batch, { ...conditioning, level }) : r.height * r.width * parsed.batch;
-      flopsCache.set(level, f);
+      f = denoiser.flops ? denoiser.flops(r.height, r.width, parsed.batch, { ...conditioning, guidance, level }) : r.height * r.width * parsed.batch;
+      flopsCache.set(key, f);
     }
     return f;
   };
-  const policyContext: PolicyContext = { sigmas, resolution, maxLevel, flopsAt, schedule, ...(spectrum ? { spectrum } : {}) };
+  const flopsAt = (level: ResolutionLevel): number => callFlops(level, conditioning.guidance ?? 1);
+  const guidanceAt = (index: number, level: ResolutionLevel): number => guidanceScaleAt(parsed, sigmas[index]!, level);
+  const contextAt = (index: number, level: ResolutionLevel): DenoiserContext => ({ ...conditioning, level, guidance: guidanceAt(index, level) });
+  const flopsAtStep = (index: number, level: ResolutionLevel): number => callFlops(level, guidanceAt(index, level));
+  const policyContext: PolicyContext = { sigmas, resolution, maxLevel, flopsAt, flopsAtStep, schedule, ...(spectrum ? { spectrum } : {}) };
   const plan = buildPlan(policy.name, policy.levels(policyContext), policyContext, plannedModelCalls(sampler, sigmas));
   const hooks = [
     ...(child.isRegistered(StepHookToken, true) ? child.resolveAll(StepHookToken) : []),
@@ -244,5 +257,5 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   child.register(NoiseSourceToken, { useValue: noise });
   child.register(ComputeMeterToken, { useValue: meter });
 
-  return { config, backend, denoiser, sampler, schedule, policy, resizer, sigmas, policyContext, plan, hooks, noise, meter, conditioning, flopsAt };
+  return { config, backend, denoiser, sampler, schedule, policy, resizer, sigmas, policyContext, plan, hooks, noise, meter, conditioning, flopsAt, contextAt, flopsAtStep };
 }

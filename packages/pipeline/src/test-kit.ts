@@ -36,6 +36,8 @@ export interface RecordedCall {
   readonly shape: readonly number[];
   readonly sigma: number;
   readonly level: number;
+  /** The guidance scale of the call's context. */
+  readonly guidance: number | undefined;
   /** Mean |x| of the input. */
   readonly meanAbs: number;
 }
@@ -56,7 +58,7 @@ export function instrument(inner: Denoiser, failAt?: number): InstrumentedDenois
     disposed: false,
     denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext): tf.Tensor4D {
       const meanAbs = tf.tidy(() => tf.mean(tf.abs(x)).dataSync()[0]!);
-      calls.push({ shape: x.shape, sigma, level: ctx.level, meanAbs });
+      calls.push({ shape: x.shape, sigma, level: ctx.level, guidance: ctx.guidance, meanAbs });
       if (failAt !== undefined && calls.length === failAt) throw new Error('boom');
       return inner.denoise(x, sigma, ctx);
     },

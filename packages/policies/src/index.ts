@@ -9,14 +9,25 @@ export { thresholdSigma, validateSpectrum } from './policy-options.js';
 export { NONE_POLICY, createNonePolicy, nonePolicyFactory } from './none-policy.js';
 export type { FixedPolicyOptions } from './fixed-policy.js';
 export { FIXED_POLICY, FIXED_POLICY_DEFAULTS, createFixedPolicy, fixedPolicyFactory, resolveFixedPolicyOptions } from './fixed-policy.js';
-export type { PyramidPolicyOptions, PyramidStage } from './pyramid-policy.js';
+export type { PyramidPolicyOptions, PyramidStage, StageSwitch } from './pyramid-policy.js';
 export {
   PYRAMID_POLICY,
   PYRAMID_POLICY_DEFAULTS,
   createPyramidPolicy,
   pyramidPolicyFactory,
+  readStages,
   resolvePyramidPolicyOptions,
+  stageLevel,
+  stageSwitches,
 } from './pyramid-policy.js';
+export type { BottleneckPolicyOptions } from './bottleneck-policy.js';
+export {
+  BOTTLENECK_POLICY,
+  BOTTLENECK_POLICY_DEFAULTS,
+  bottleneckPolicyFactory,
+  createBottleneckPolicy,
+  resolveBottleneckPolicyOptions,
+} from './bottleneck-policy.js';
 export type { SpectralPolicyOptions } from './spectral-policy.js';
 export {
   SPECTRAL_POLICY,

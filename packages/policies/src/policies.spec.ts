@@ -6,6 +6,7 @@ import { ConfigError, PolicyFactory, logSnrToSigma } from '@upshift/core';
 import type { NoiseSchedule, PolicyContext, PowerSpectrum, StepHookContext, UpshiftPlan } from '@upshift/core';
 import { AdaptiveUpshiftHook, createAdaptivePolicy, resolveAdaptivePolicyOptions, topBandSnr } from './adaptive-policy.js';
 import { buildPlan } from './build-plan.js';
+import { createBottleneckPolicy, resolveBottleneckPolicyOptions } from './bottleneck-policy.js';
 import { createBudgetPolicy, resolveBudgetPolicyOptions, solveBudget } from './budget-policy.js';
 import { createFixedPolicy, resolveFixedPolicyOptions } from './fixed-policy.js';
 import { createNonePolicy } from './none-policy.js';
@@ -46,6 +47,15 @@ describe('buildPlan', () => {
     expect(p.fullResolutionFlops).toBe(800);
     expect(p.flopFraction).toBeCloseTo(462.5 / 800, 12);
     expect(buildPlan('x', [0, 0, 0, 0, 0, 0, 0, 0], ctx(), 2).flops).toBe(1600);
+  });
+
+  it('uses per-step call costs when the context has them (guidance limited to an interval)', () => {
+    // guided (100 per call at level 0) on the first 3 steps, unguided (half) after
+    const c = ctx({ flopsAtStep: (i, k) => (i < 3 ? 100 : 50) / 4 ** k });
+    const p = buildPlan('x', [2, 2, 1, 1, 0, 0, 0, 0], c);
+    expect(p.steps.map((s) => s.flops)).toEqual([6.25, 6.25, 25, 12.5, 50, 50, 50, 50]);
+    expect(p.fullResolutionFlops).toBe(3 * 100 + 5 * 50);
+    expect(p.flopFraction).toBeCloseTo(250 / 550, 12);
   });
 
   it('rejects a wrong number of levels or levels beyond maxLevel', () => {
@@ -109,6 +119,37 @@ describe('pyramid', () => {
     expect(() => createPyramidPolicy(inverted).levels(ctx())).toThrow(/strictly decreasing/);
     const deep = resolvePyramidPolicyOptions({ stages: [{ level: 5, sigma: 9 }] });
     expect(() => createPyramidPolicy(deep).levels(ctx())).toThrow(/stages\[0\].level = 5/);
+  });
+});
+
+describe('bottleneck', () => {
+  it('default: full resolution above sigma 20, 1/2 side while sigma > 2, full at the end', () => {
+    const grid = [40, 25, 20, 10, 3, 2, 1, 0];
+    const levels = createBottleneckPolicy().levels(ctx({ sigmas: grid }));
+    expect(levels).toEqual([0, 0, 1, 1, 1, 0, 0]);
+    // 4 full steps (100 each) + 3 half-side steps (25 each) of 7 x 100.
+    expect(plan('bottleneck', levels, ctx({ sigmas: grid })).flopFraction).toBeCloseTo((4 * 100 + 3 * 25) / 700, 12);
+  });
+
+  it('full first, then a two-stage bottleneck (0 -> 2 -> 1 -> 0), hand-computed fraction', () => {
+    const o = resolveBottleneckPolicyOptions({ fullAbove: { sigma: 8 }, stages: [{ level: 2, sigma: 4 }, { level: 1, logSnr: -2 * Math.log(2) }] });
+    const levels = createBottleneckPolicy(o).levels(ctx());
+    // SIGMAS = [10, 8, 6, 4, 3, 2, 1, 0.5]: 10 full; 8, 6 at 1/4; 4, 3 at 1/2; 2, 1, 0.5 full.
+    expect(levels).toEqual([0, 2, 2, 1, 1, 0, 0, 0]);
+    expect(plan('bottleneck', levels).flopFraction).toBeCloseTo((4 * 100 + 2 * 6.25 + 2 * 25) / 800, 12);
+  });
+
+  it('bad options are ConfigErrors naming the field and value', () => {
+    expect(() => resolveBottleneckPolicyOptions({ fullAbove: 20 })).toThrow(/policyOptions.fullAbove = 20/);
+    expect(() => resolveBottleneckPolicyOptions({ fullAbove: {} })).toThrow(/policyOptions.fullAbove/);
+    expect(() => resolveBottleneckPolicyOptions({ fullAbove: { sigma: -1 } })).toThrow(/policyOptions.fullAbove.sigma = -1/);
+    expect(() => resolveBottleneckPolicyOptions({ stages: [] })).toThrow(/policyOptions.stages/);
+    expect(() => resolveBottleneckPolicyOptions({ stages: [{ level: 1, sigma: 2 }, { level: 2, sigma: 1 }] })).toThrow(/policyOptions.stages\[1\].level = 2/);
+    expect(() => resolveBottleneckPolicyOptions({ bogus: 1 })).toThrow(/policyOptions.bogus = 1/);
+    const inverted = resolveBottleneckPolicyOptions({ fullAbove: { sigma: 3 }, stages: [{ level: 1, sigma: 5 }] });
+    expect(() => createBottleneckPolicy(inverted).levels(ctx())).toThrow(/policyOptions.stages\[0\] = 5.*below fullAbove \(3\)/);
+    const deep = resolveBottleneckPolicyOptions({ stages: [{ level: 4, sigma: 2 }] });
+    expect(() => createBottleneckPolicy(deep).levels(ctx())).toThrow(/policyOptions.stages\[0\].level = 4/);
   });
 });
 
@@ -234,10 +275,10 @@ describe('adaptive', () => {
 });
 
 describe('registerPolicies', () => {
-  it('registers the six factories by name; each validates its options', async () => {
+  it('registers the seven factories by name; each validates its options', async () => {
     const c = registerPolicies(rootContainer.createChildContainer());
     const factories = c.resolveAll(PolicyFactory);
-    expect(factories.map((f) => f.name)).toEqual(['none', 'fixed', 'pyramid', 'spectral', 'adaptive', 'budget']);
+    expect(factories.map((f) => f.name)).toEqual(['none', 'fixed', 'pyramid', 'spectral', 'adaptive', 'budget', 'bottleneck']);
     for (const f of factories) {
       expect(() => f.create({ bogus: true }, c)).toThrow(/policyOptions.bogus = true/);
       expect(() => f.create('x', c)).toThrow(ConfigError);

@@ -34,27 +34,62 @@ export const PYRAMID_POLICY_DEFAULTS: PyramidPolicyOptions = {
   ],
 };
 
-/** Validates untrusted options (JSON) into {@link PyramidPolicyOptions}. */
-export function resolvePyramidPolicyOptions(options: unknown): PyramidPolicyOptions {
-  const record = optionsRecord(options, ['stages']);
-  if (record['stages'] === undefined) return PYRAMID_POLICY_DEFAULTS;
-  const raw = record['stages'];
-  if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError('policyOptions.stages', raw, 'must be a non-empty array of { level, sigma | logSnr | t }');
+/**
+ * Reads a stage list (`[{ level, sigma | logSnr | t }, ...]`, levels strictly decreasing) at
+ * `at` (e.g. `policyOptions.stages`). Shared with the bottleneck policy.
+ */
+export function readStages(raw: unknown, at: string): PyramidStage[] {
+  if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError(at, raw, 'must be a non-empty array of { level, sigma | logSnr | t }');
   const stages = raw.map((stage, i): PyramidStage => {
-    const at = `policyOptions.stages[${i}]`;
-    const r = optionsRecord(stage, ['level', 'sigma', 'logSnr', 't'], at);
-    const level = readLevel(r, 'level', at, undefined);
-    if (level === undefined) throw new ConfigError(`${at}.level`, undefined, 'is required');
-    const threshold = readThreshold(r, at);
-    if (!threshold) throw new ConfigError(`${at}.sigma`, undefined, 'each stage needs one of sigma, logSnr, t');
+    const here = `${at}[${i}]`;
+    const r = optionsRecord(stage, ['level', 'sigma', 'logSnr', 't'], here);
+    const level = readLevel(r, 'level', here, undefined);
+    if (level === undefined) throw new ConfigError(`${here}.level`, undefined, 'is required');
+    const threshold = readThreshold(r, here);
+    if (!threshold) throw new ConfigError(`${here}.sigma`, undefined, 'each stage needs one of sigma, logSnr, t');
     return { level, threshold };
   });
   stages.forEach((s, i) => {
     if (i > 0 && s.level >= (stages[i - 1] as PyramidStage).level) {
-      throw new ConfigError(`policyOptions.stages[${i}].level`, s.level, 'stage levels must be strictly decreasing (deepest first)');
+      throw new ConfigError(`${at}[${i}].level`, s.level, 'stage levels must be strictly decreasing (deepest first)');
     }
   });
-  return { stages };
+  return stages;
+}
+
+/** Validates untrusted options (JSON) into {@link PyramidPolicyOptions}. */
+export function resolvePyramidPolicyOptions(options: unknown): PyramidPolicyOptions {
+  const record = optionsRecord(options, ['stages']);
+  if (record['stages'] === undefined) return PYRAMID_POLICY_DEFAULTS;
+  return { stages: readStages(record['stages'], 'policyOptions.stages') };
+}
+
+/** A stage resolved against a run: its level and full-resolution switch sigma. */
+export interface StageSwitch {
+  readonly level: ResolutionLevel;
+  readonly sigma: number;
+}
+
+/**
+ * Resolves `stages` against `ctx` (levels within maxLevel, switch sigmas strictly decreasing);
+ * field names start with `at` (e.g. `policyOptions.stages`).
+ */
+export function stageSwitches(stages: readonly PyramidStage[], ctx: PolicyContext, at = 'policyOptions.stages'): StageSwitch[] {
+  const switches = stages.map((stage, i) => {
+    checkMaxLevel(`${at}[${i}].level`, stage.level, ctx);
+    return { level: stage.level, sigma: thresholdSigma(stage.threshold, `${at}[${i}]`, ctx) };
+  });
+  switches.forEach((s, i) => {
+    if (i > 0 && s.sigma >= (switches[i - 1] as StageSwitch).sigma) {
+      throw new ConfigError(`${at}[${i}]`, s.sigma, 'switch sigmas must be strictly decreasing with the stage levels');
+    }
+  });
+  return switches;
+}
+
+/** The level of a step starting at `sigma`: the first stage whose switch sigma it exceeds, else 0. */
+export function stageLevel(switches: readonly StageSwitch[], sigma: number): ResolutionLevel {
+  return switches.find((w) => sigma > w.sigma)?.level ?? 0;
 }
 
 /** Creates the pyramid policy. */
@@ -63,17 +98,8 @@ export function createPyramidPolicy(options: PyramidPolicyOptions = PYRAMID_POLI
     name: PYRAMID_POLICY,
     levels(ctx: PolicyContext): ResolutionLevel[] {
       checkSigmas(ctx.sigmas);
-      const switches = options.stages.map((stage, i) => {
-        const at = `policyOptions.stages[${i}]`;
-        checkMaxLevel(`${at}.level`, stage.level, ctx);
-        return { level: stage.level, sigma: thresholdSigma(stage.threshold, at, ctx) };
-      });
-      switches.forEach((s, i) => {
-        if (i > 0 && s.sigma >= (switches[i - 1] as { sigma: number }).sigma) {
-          throw new ConfigError(`policyOptions.stages[${i}]`, s.sigma, 'switch sigmas must be strictly decreasing with the stage levels');
-        }
-      });
-      return ctx.sigmas.slice(0, -1).map((s) => switches.find((w) => s > w.sigma)?.level ?? 0);
+      const switches = stageSwitches(options.stages, ctx);
+      return ctx.sigmas.slice(0, -1).map((s) => stageLevel(switches, s));
     },
   };
 }

@@ -3,6 +3,7 @@ import { PolicyFactory } from '@upshift/core';
 import type { PluginFactory, UpshiftPolicy } from '@upshift/core';
 import type { DependencyContainer } from 'tsyringe';
 import { adaptivePolicyFactory } from './adaptive-policy.js';
+import { bottleneckPolicyFactory } from './bottleneck-policy.js';
 import { budgetPolicyFactory } from './budget-policy.js';
 import { fixedPolicyFactory } from './fixed-policy.js';
 import { nonePolicyFactory } from './none-policy.js';
@@ -17,9 +18,10 @@ export const POLICY_FACTORIES: readonly PluginFactory<UpshiftPolicy>[] = [
   spectralPolicyFactory,
   adaptivePolicyFactory,
   budgetPolicyFactory,
+  bottleneckPolicyFactory,
 ];
 
-/** Registers none, fixed, pyramid, spectral, adaptive and budget. */
+/** Registers none, fixed, pyramid, spectral, adaptive, budget and bottleneck. */
 export function registerPolicies(container: DependencyContainer): DependencyContainer {
   for (const factory of POLICY_FACTORIES) container.register(PolicyFactory, { useValue: factory });
   return container;

@@ -15,8 +15,9 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNoiseSource } from '@upshift/core';
-import type { ResizeContext, Resizer } from '@upshift/core';
-import { createEulerSampler } from '@upshift/samplers';
+import type { ResizeContext, Resizer, Sampler, SamplerState } from '@upshift/core';
+import { AFTER_UPSHIFT_DEFAULTS, createEulerSampler, withAfterUpshift } from '@upshift/samplers';
+import type { AfterUpshiftOptions } from '@upshift/samplers';
 import {
   bandPowers,
   createSpectralGaussianField,
@@ -70,12 +71,19 @@ class SignalAwareExperiment extends ExactPairResizer {
   }
 }
 
-function run(key: string, resizer: Resizer, op: ReferenceDownOperator, levels: readonly number[], coupled = true): Float64Array[] {
+function run(
+  key: string,
+  resizer: Resizer,
+  op: ReferenceDownOperator,
+  levels: readonly number[],
+  coupled = true,
+  afterUpshift?: AfterUpshiftOptions,
+): Float64Array[] {
   let c = coefCache.get(key);
   if (!c) {
     const out = runUpshift({
       denoiser: field.denoiser(op),
-      sampler: createEulerSampler(),
+      sampler: (afterUpshift ? withAfterUpshift(createEulerSampler(), afterUpshift) : createEulerSampler()) as Sampler<SamplerState>,
       resizer,
       sigmas: SIGMAS,
       levels,
@@ -167,6 +175,21 @@ describe('upshifting Gaussian data, exact denoiser, Euler 24 steps', () => {
     }, 240_000);
   });
 
+  it.each([
+    ['box-exact', createBoxExactResizer, 'box'],
+    ['dct-exact', createDctExactResizer, 'dct'],
+  ] as const)('%s: a bottleneck (full resolution above sigma 30, then 1/4 side, full below 0.5) ends where the same plan without the full-resolution start does', (name, make, op) => {
+    // The downshift at sigma 30 is exact (D keeps the noise i.i.d. at sigma / 4 at level 2), so
+    // the state after it is distributed as a run that started at level 2: the theory of
+    // "1/4 side above 0.5" must hold for the bottleneck run too.
+    const bottleneck = SIGMAS.slice(0, -1).map((s) => (s > 30 ? 0 : s > 0.5 ? 2 : 0));
+    expect(bottleneck.slice(0, 6)).toEqual([0, 0, 0, 0, 2, 2]);
+    const before = tf.memory().numTensors;
+    const rows = compare(run(`${name}-bottleneck`, make(), op, bottleneck), op, 'exact', planAbove(0.5));
+    expect(tf.memory().numTensors).toBe(before);
+    expectMatchesTheory(rows);
+  });
+
   it('fresh (uncoupled) noise at the switch is exact as well', () => {
     const levels = planAbove(0.5);
     compare(run('dct-exact-0.5', createDctExactResizer(), 'dct', levels), 'dct', 'exact', levels);
@@ -237,5 +260,52 @@ describe('upshifting Gaussian data, exact denoiser, Euler 24 steps', () => {
     const aware = mse(run('signal-aware-0.5', new SignalAwareExperiment(), 'box', levels));
     console.info(`paired MSE vs full resolution at sigma_u = 0.5: box-exact ${box.toExponential(3)}, signal-aware ${aware.toExponential(3)}`);
     expect(aware).toBeGreaterThan(box);
+  });
+});
+
+describe('stochastic steps after an upshift (afterUpshift), exact denoiser, Euler 24 steps', () => {
+  const ancestral: AfterUpshiftOptions = { ...AFTER_UPSHIFT_DEFAULTS, mode: 'ancestral', steps: 2, eta: 1 };
+  const churn: AfterUpshiftOptions = { ...AFTER_UPSHIFT_DEFAULTS, mode: 'churn', steps: 2, churn: 0.4 };
+  /** Band powers of a run against the full-resolution Euler theory (unpaired: the steps draw fresh noise). */
+  const againstFullTheory = (coefs: Float64Array[], op: ReferenceDownOperator = 'box') => {
+    const theory = bandPowers(predictFinalCoefficientVariance({ field, op, upshift: 'exact', sigmas: SIGMAS, levels: FULL }), N, BANDS, false);
+    const per = perSampleBands(coefs);
+    return theory.map((t, k) => {
+      const vals = per.map((b) => b[k] as number);
+      const mean = vals.reduce((a, v) => a + v, 0) / vals.length;
+      const se = Math.sqrt(vals.reduce((a, v) => a + (v - mean) ** 2, 0) / (vals.length - 1) / vals.length);
+      return { ratio: mean / t, se: se / t };
+    });
+  };
+
+  it.each([
+    ['ancestral', ancestral],
+    ['churn', churn],
+  ] as const)('%s after a high-noise upshift (sigma 20) keeps the full-resolution spectrum, band by band', (name, options) => {
+    const before = tf.memory().numTensors;
+    const rows = againstFullTheory(run(`box-exact-20-${name}`, createBoxExactResizer(), 'box', planAbove(20), true, options));
+    expect(tf.memory().numTensors).toBe(before);
+    // the tolerance of the deterministic high-noise test above: 4 standard errors + 1 %
+    for (const r of rows) expect(Math.abs(r.ratio - 1)).toBeLessThan(4 * r.se + 0.01);
+    console.info(`${name} after an upshift at sigma 20, band power / full-resolution theory:`, rows.map((r) => `${r.ratio.toFixed(4)}±${r.se.toFixed(4)}`).join('  '));
+  });
+
+  it('after a late upshift (sigma 0.2, dct-exact): churn gives back power where noise and signal compete; eta-1 ancestral steps lose fine detail', () => {
+    // dct-exact, so that the loss is only what the coarse grid cannot hold (box-exact's blocky up
+    // step also adds power out of band). Jumping from level 2 at sigma 0.2 loses band 1 (8..15,
+    // held by level 1 but not level 2) badly; band 0 (>= 16) a little.
+    const levels = planAbove(0.2);
+    const plain = againstFullTheory(run('dct-exact-0.2', createDctExactResizer(), 'dct', levels), 'dct');
+    const churned = againstFullTheory(run('dct-exact-0.2-churn', createDctExactResizer(), 'dct', levels, true, churn), 'dct');
+    const ancestral4 = againstFullTheory(run('dct-exact-0.2-ancestral-4', createDctExactResizer(), 'dct', levels, true, { ...ancestral, steps: 4 }), 'dct');
+    const show = (rows: typeof plain) => rows.map((r) => `${r.ratio.toFixed(3)}±${r.se.toFixed(3)}`).join(' ');
+    console.info(`band power / full-resolution theory after an upshift at sigma 0.2: Euler ${show(plain)} | 2 churn steps ${show(churned)} | 4 ancestral steps ${show(ancestral4)}`);
+    expect(1 - plain[1]!.ratio).toBeGreaterThan(0.2);
+    // churn re-noises and re-predicts: band 1 comes back part of the way, resolved by > 4 standard errors
+    expect(churned[1]!.ratio - plain[1]!.ratio).toBeGreaterThan(4 * (churned[1]!.se + plain[1]!.se));
+    // eta-1 ancestral steps on a coarse grid under-sample the finest band (Euler-ancestral's
+    // first-order variance deficit, see @upshift/samplers): the exact denoiser leaves no model
+    // error for them to contract, so here they only cost.
+    expect(plain[0]!.ratio - ancestral4[0]!.ratio).toBeGreaterThan(4 * (plain[0]!.se + ancestral4[0]!.se));
   });
 });

@@ -35,3 +35,5 @@ export { ancestralSigmas, towardDenoised } from './sampler-math.js';
 export type { GuidedDenoiser } from './guided-denoiser.js';
 export { withGuidance, usesGuidance } from './guided-denoiser.js';
 export { SAMPLER_FACTORIES, registerSamplers } from './register-samplers.js';
+export type { AfterUpshiftMode, AfterUpshiftOptions, AfterUpshiftSampler, AfterUpshiftState } from './after-upshift-sampler.js';
+export { AFTER_UPSHIFT_DEFAULTS, AFTER_UPSHIFT_MODES, resolveAfterUpshiftOptions, withAfterUpshift } from './after-upshift-sampler.js';
