@@ -1,0 +1,67 @@
+/**
+ * The image sets of the quality sweep (issues 14 and 15): each set is one pipeline config
+ * (differences from {@link SWEEP_BASE}) run on the same seeds, one image per class and seed.
+ * Sets are data: add one here and re-run `quality-sweep.sh`; sets already on disk are kept.
+ */
+
+/** What every set starts from: the CLI defaults before this sweep (Euler 20, guidance 2, box-exact, coupled). */
+export const SWEEP_BASE: Readonly<Record<string, unknown>> = Object.freeze({
+  model: 'emoji-unet',
+  sampler: 'euler',
+  schedule: 'karras',
+  policy: 'none',
+  resizer: 'box-exact',
+  backend: 'wasm',
+  steps: 20,
+  guidance: 2,
+  upshiftNoise: 'coupled',
+});
+
+/** Seeds of the measured sets (one image per class and seed). */
+export const SEEDS = [0, 1, 2, 3] as const;
+/** Seeds of the second full-resolution set (the noise band): disjoint from {@link SEEDS}. */
+export const BAND_SEEDS = [100, 101, 102, 103] as const;
+
+/** One set of the sweep. */
+export interface SweepSet {
+  /** Directory name under the sweep's cache (kebab-case, stable: it is the resume key). */
+  readonly id: string;
+  /** Family for the Pareto table (the best plan of each family is reported). */
+  readonly family: string;
+  /** Differences from {@link SWEEP_BASE}. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Seeds (default {@link SEEDS}). */
+  readonly seeds?: readonly number[];
+  /**
+   * The same-seed full-resolution set with the same sampling settings, which this set is paired
+   * with (paired PSNR / SSIM); none for a full-resolution set.
+   */
+  readonly reference?: string;
+}
+
+/** A pyramid policy config from (level, full-resolution sigma) switch points. */
+export function pyramid(...stages: readonly (readonly [number, number])[]): Record<string, unknown> {
+  return { policy: 'pyramid', policyOptions: { stages: stages.map(([level, sigma]) => ({ level, sigma })) } };
+}
+
+/** Every set, in the order the sweep runs them (the most informative first). */
+export const SWEEP_SETS: readonly SweepSet[] = [
+  // The baseline (the CLI defaults at full resolution) and its noise band.
+  { id: 'full', family: 'full resolution', config: {} },
+  { id: 'full-band', family: 'noise band', config: {}, seeds: BAND_SEEDS },
+  // The plans of the issue's table, for the "before" record.
+  { id: 'spectral', family: 'spectral', config: { policy: 'spectral' }, reference: 'full' },
+  { id: 'pyramid', family: 'pyramid', config: { policy: 'pyramid' }, reference: 'full' },
+  // Sampling settings at full resolution (issue 14 part 1).
+  { id: 'g3', family: 'guidance', config: { guidance: 3 } },
+  { id: 'g5', family: 'guidance', config: { guidance: 5 } },
+  { id: 'heun-10', family: 'sampler', config: { sampler: 'heun', steps: 10 } },
+  { id: 'dpmpp2m-20', family: 'sampler', config: { sampler: 'dpmpp-2m' } },
+];
+
+/** The set with `id`, or an error naming the known ones. */
+export function sweepSet(id: string): SweepSet {
+  const set = SWEEP_SETS.find((s) => s.id === id);
+  if (!set) throw new Error(`unknown sweep set "${id}"; known: ${SWEEP_SETS.map((s) => s.id).join(', ')}`);
+  return set;
+}
