@@ -124,10 +124,11 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
     await store.append(runId, { type: 'queued', level, reason });
   };
 
-  // A model load on the first job would block the event loop past short job locks: load it
-  // into every slot's pipeline before taking jobs (a one-step run at the smallest size).
+  // A model load (and the backend's first kernels at full size) on the first job would block the
+  // event loop past short job locks and slow the first run: warm every slot's pipeline before
+  // taking jobs (a one-step run at the model's resolution).
   const warmUp = async (pipeline: Pipeline): Promise<void> => {
-    await collectRun(pipeline.run({ steps: 1, backend: options.backend, resolution: { height: 8, width: 8 }, policy: 'none' }, { log: (m) => log(m) }));
+    await collectRun(pipeline.run({ steps: 1, backend: options.backend, policy: 'none' }, { log: (m) => log(m) }));
   };
   for (let i = 0; i < gate.size; i++) {
     const pipeline = new Pipeline(container);
