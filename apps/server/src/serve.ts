@@ -118,6 +118,19 @@ export async function startServer(input: Partial<ServeOptions> = {}): Promise<Ru
     ...(options.budget ? { budget: new LoadAwareBudget(options.budget) } : {}),
   });
   await service.start();
+  if (options.redis !== undefined) {
+    // After a Redis restart, runs the new Redis does not know were lost with the old one's data.
+    let wasDown = false;
+    const redis = (store as RedisRunStore).redis;
+    redis.on('close', () => (wasDown = true));
+    redis.on('ready', () => {
+      if (!wasDown) return;
+      wasDown = false;
+      void service.checkLost().then((ids) => {
+        if (ids.length) options.log?.(`Redis came back without ${ids.length} run(s) in flight: reported as lost`);
+      }, () => undefined);
+    });
+  }
   const app = await buildApp({ service, queue, metrics, limits: options.limits, keys, rateLimit: options.rateLimit, bodyLimit: options.bodyLimit, logger: options.logger ?? false });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();

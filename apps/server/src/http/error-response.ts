@@ -8,7 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ConfigError, describeValue } from '@upshift/core';
-import { RunNotFoundError, RunStateError, UnavailableError } from '../runs/run-service.js';
+import { RunLostError, RunNotFoundError, RunStateError, UnavailableError } from '../runs/run-service.js';
 
 /** The zod schema of an error body (for the OpenAPI document). */
 export const ErrorResponseSchema = z.object({
@@ -65,6 +65,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       const { statusCode, ...body } = schemaIssue(error as never, request);
       return sendError(reply, statusCode, body);
     }
+    if (error instanceof RunLostError) return sendError(reply, 410, { error: error.name, field: 'id', value: error.id, message: error.message });
     if (error instanceof RunNotFoundError) return sendError(reply, 404, { error: error.name, field: 'id', value: error.id, message: error.message });
     if (error instanceof RunStateError) return sendError(reply, 409, { error: error.name, field: 'state', value: error.state, message: error.message });
     if (error instanceof UnavailableError) return sendError(reply, 503, { error: error.name, message: error.message });

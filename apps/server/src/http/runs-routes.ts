@@ -17,7 +17,7 @@ export interface RunsRoutesOptions {
   readonly limits: RunLimits;
 }
 
-const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema, 429: ErrorResponseSchema, 503: ErrorResponseSchema };
+const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 404: ErrorResponseSchema, 410: ErrorResponseSchema, 409: ErrorResponseSchema, 429: ErrorResponseSchema, 503: ErrorResponseSchema };
 
 /** See the module comment. */
 export const runsRoutes: FastifyPluginAsync<RunsRoutesOptions> = async (fastify, { service, limits }) => {

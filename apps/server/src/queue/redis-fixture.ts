@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -91,6 +91,13 @@ export class RedisFixture {
       child.once('exit', () => resolveExit());
       child.kill('SIGTERM');
     });
+  }
+
+  /** Restarts the server with its data deleted (a Redis without persistence restarting). */
+  async wipe(): Promise<void> {
+    await this.down();
+    for (const f of readdirSync(this.dir)) rmSync(join(this.dir, f), { recursive: true, force: true });
+    await this.up();
   }
 
   async stop(): Promise<void> {

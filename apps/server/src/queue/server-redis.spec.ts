@@ -170,6 +170,24 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
     expect((await request('GET', `${server.url}/healthz`)).status).toBe(200);
   });
 
+  it('a Redis restart that lost its data: the server reports its runs lost (410, a failed event), never silently', async () => {
+    const id = await submit({ ...SMALL, steps: 60, policy: 'none', seed: 26 });
+    let wiped: Promise<void> | undefined;
+    const events = await follow(id, 1, () => {
+      wiped = redis.wipe();
+    });
+    await wiped;
+    const last = events.at(-1)!.event;
+    expect(last.type).toBe('failed');
+    expect(last.type === 'failed' && last.error.name).toBe('RunLostError');
+    const res = await request('GET', `${server.url}/v1/runs/${id}`);
+    expect(res.status).toBe(410);
+    expect(res.body).toMatchObject({ field: 'id', value: id, error: 'RunLostError' });
+    // The workers carry on with new runs.
+    const next = await submit({ ...SMALL, steps: 2, policy: 'none', seed: 27 });
+    expect((await readEvents(`${server.url}/v1/runs/${next}/events`)).at(-1)!.type).toBe('done');
+  });
+
   it('SIGTERM drains a worker: its run goes back to the queue and another worker finishes it', async () => {
     const config = { ...SMALL, steps: 24, policy: 'none', seed: 25 };
     const expected = direct(config);

@@ -24,6 +24,17 @@ export class RunNotFoundError extends UpshiftError {
   }
 }
 
+/**
+ * A run this server accepted is gone from the store before it finished (its Redis restarted
+ * without persistence): said plainly (410) rather than answered as an unknown id.
+ */
+export class RunLostError extends UpshiftError {
+  constructor(readonly id: string) {
+    super(`Invalid id = ${JSON.stringify(id)}: the run was accepted but the queue's Redis lost it before it finished (restarted without persistence?); submit it again`);
+    this.name = 'RunLostError';
+  }
+}
+
 /** The request cannot be served now (queue full, Redis down); retry later. */
 export class UnavailableError extends UpshiftError {
   constructor(message: string) {
@@ -57,6 +68,9 @@ export interface RunServiceOptions {
 export class RunService {
   /** FLOP fraction of each run this server submitted that has not finished (the budget's "work ahead"). */
   private readonly inFlight = new Map<string, number>();
+  /** Runs found missing from the store before they finished (see RunLostError). */
+  private readonly lost = new Set<string>();
+  private readonly lostListeners = new Map<string, Set<(event: SequencedEvent) => void>>();
   private unwatch: (() => void) | undefined;
 
   constructor(readonly options: RunServiceOptions) {}
@@ -64,6 +78,25 @@ export class RunService {
   /** Starts following finished runs (metrics, budget observations). */
   async start(): Promise<void> {
     this.unwatch = await this.options.store.watchAll((id, e) => void this.onEvent(id, e));
+  }
+
+  /**
+   * Looks for runs this server accepted that the store no longer has (call it after the store
+   * reconnects): they are reported lost — `GET` answers 410 and open event streams end with a
+   * `failed` event — instead of vanishing.
+   */
+  async checkLost(): Promise<string[]> {
+    const found: string[] = [];
+    for (const id of [...this.inFlight.keys()]) {
+      if ((await this.options.store.get(id)) !== undefined) continue;
+      this.inFlight.delete(id);
+      this.lost.add(id);
+      found.push(id);
+      this.options.metrics.finished.inc({ state: 'lost' });
+      const error = { name: 'RunLostError', message: new RunLostError(id).message };
+      for (const l of this.lostListeners.get(id) ?? []) l({ seq: Number.MAX_SAFE_INTEGER, event: { type: 'failed', error } });
+    }
+    return found;
   }
 
   private async onEvent(id: string, { event }: SequencedEvent): Promise<void> {
@@ -123,7 +156,7 @@ export class RunService {
   /** @throws RunNotFoundError */
   async get(id: string): Promise<RunRecord> {
     const record = await this.options.store.get(id);
-    if (record === undefined) throw new RunNotFoundError(id);
+    if (record === undefined) throw this.lost.has(id) || this.inFlight.has(id) ? new RunLostError(id) : new RunNotFoundError(id);
     return record;
   }
 
@@ -153,8 +186,16 @@ export class RunService {
     return this.options.store.events(id, from);
   }
 
-  watch(id: string, listener: (event: SequencedEvent) => void): Promise<() => void> {
-    return this.options.store.watch(id, listener);
+  async watch(id: string, listener: (event: SequencedEvent) => void): Promise<() => void> {
+    let set = this.lostListeners.get(id);
+    if (set === undefined) this.lostListeners.set(id, (set = new Set()));
+    set.add(listener);
+    const unwatch = await this.options.store.watch(id, listener);
+    return () => {
+      unwatch();
+      set.delete(listener);
+      if (set.size === 0) this.lostListeners.delete(id);
+    };
   }
 
   /** @throws RunNotFoundError, RunStateError (not finished) */
