@@ -12,7 +12,7 @@ import { AtomicOutput } from './atomic-output.js';
 import type { CliIo } from './cli-io.js';
 import { className, labelsFor, parseClassOption } from './class-labels.js';
 import { makeGrid } from './image-grid.js';
-import { modelClasses } from './model-classes.js';
+import { modelClasses, modelRecommendedSampling } from './model-classes.js';
 import { parseIntegerOption, parseNameOption } from './option-values.js';
 import type { CliPipelineConfig, RawPipelineOptions } from './pipeline-options.js';
 import { addPipelineOptions, resolvePipelineOptions } from './pipeline-options.js';
@@ -22,8 +22,8 @@ import { createProgressReporter, SILENT_PROGRESS } from './step-progress.js';
 
 /**
  * Defaults of `generate` (and so of `npm start`): one image per class of the shipped model in a
- * grid, the spectral policy, 20 Euler steps with guidance 2 — about a minute and a half on
- * the wasm backend of a 2-core machine.
+ * grid, with the sampling settings the model recommends (`config.json` -> `sampling`); `steps`
+ * and `policy` here are the fallbacks for a model that recommends none.
  */
 export const GENERATE_DEFAULTS = { steps: 20, policy: 'spectral', class: 'all', out: './out', name: 'upshift' } as const;
 
@@ -69,7 +69,9 @@ export function defineGenerateOptions(cmd: Command): Command {
 
 /** Validates raw options (throws ConfigError naming the flag) and reads the model's class names. */
 export async function resolveGenerateOptions(raw: RawGenerateOptions): Promise<GenerateOptions> {
-  const base = resolvePipelineOptions(raw);
+  const { model, modelOptions } = resolvePipelineOptions({ model: raw.model, modelOptions: raw.modelOptions });
+  const recommended = await modelRecommendedSampling(model, modelOptions as Record<string, unknown> | undefined);
+  const base = resolvePipelineOptions(raw, GENERATE_DEFAULTS, recommended);
   const classes = await modelClasses(base.model, base.modelOptions as Record<string, unknown> | undefined);
   const selection = parseClassOption(raw.class ?? GENERATE_DEFAULTS.class, classes.length ? classes : [], '--class');
   const batch = raw.batch === undefined ? (selection.kind === 'all' ? classes.length : 1) : parseIntegerOption('--batch', raw.batch, { min: 1, max: 4096 });

@@ -26,6 +26,16 @@ export async function modelClasses(model: string, modelOptions: Record<string, u
   return readModelConfig(config.text, config.file).classes ?? [];
 }
 
+/** The model's recommended sampling settings (`config.json` -> `sampling`; undefined when it has none or cannot be read up front). */
+export async function modelRecommendedSampling(model: string, modelOptions: Record<string, unknown> | undefined): Promise<Readonly<Record<string, unknown>> | undefined> {
+  const text = await modelConfigText(model, modelOptions);
+  if (text === undefined) return undefined;
+  const sampling = readModelConfig(text.text, text.file).sampling;
+  if (sampling === undefined) return undefined;
+  const { measured: _note, ...fields } = sampling;
+  return fields;
+}
+
 /** The model's native side and image channels from its config.json (undefined when it cannot be read up front). */
 export async function modelImageSize(model: string, modelOptions: Record<string, unknown> | undefined): Promise<{ side?: number; channels: number } | undefined> {
   const text = await modelConfigText(model, modelOptions);

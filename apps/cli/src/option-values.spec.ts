@@ -37,6 +37,32 @@ describe('option values', () => {
   });
 });
 
+describe("the model's recommended sampling settings", () => {
+  const recommended = { sampler: 'dpmpp-2m', steps: 24, guidance: 3, guidanceInterval: { sigmaMax: 5 }, policy: 'pyramid', policyOptions: { stages: [{ level: 1, sigma: 3 }] }, afterUpshift: { steps: 1 } };
+
+  it('fill what the user left out; the user wins; then the command fallbacks and the pipeline defaults', () => {
+    expect(resolvePipelineOptions({}, { steps: 20, policy: 'spectral' }, recommended)).toMatchObject({ ...recommended, schedule: 'karras', resizer: 'box-exact' });
+    const mine = resolvePipelineOptions({ sampler: 'heun', steps: '10', policy: 'fixed' }, { steps: 20 }, recommended);
+    expect(mine).toMatchObject({ sampler: 'heun', steps: 10, policy: 'fixed', guidance: 3 });
+    expect(mine).not.toHaveProperty('policyOptions'); // the recommended stages belong to the recommended policy
+    expect(resolvePipelineOptions({}, { steps: 20, policy: 'spectral' })).toMatchObject({ steps: 20, policy: 'spectral', sampler: 'euler', guidance: 2 });
+  });
+
+  it('--guidance-levels, --guidance-interval and --after-upshift, with "none" turning a recommendation off', () => {
+    const c = resolvePipelineOptions({ guidanceLevels: '2, 3,4', guidanceInterval: '0.3,5', afterUpshift: '{"steps":2,"mode":"churn"}' });
+    expect(c).toMatchObject({ guidanceLevels: [2, 3, 4], guidanceInterval: { sigmaMin: 0.3, sigmaMax: 5 }, afterUpshift: { steps: 2, mode: 'churn' } });
+    expect(resolvePipelineOptions({ guidanceInterval: ',5' }).guidanceInterval).toEqual({ sigmaMax: 5 });
+    const off = resolvePipelineOptions({ guidanceInterval: 'none', afterUpshift: 'none' }, { steps: 20 }, recommended);
+    expect(off).not.toHaveProperty('guidanceInterval');
+    expect(off).not.toHaveProperty('afterUpshift');
+    expect(() => resolvePipelineOptions({ guidanceLevels: '2,,3' })).toThrow(/--guidance-levels = "?2,,3"?/);
+    expect(() => resolvePipelineOptions({ guidanceLevels: '2,-1' })).toThrow(/--guidance-levels/);
+    expect(() => resolvePipelineOptions({ guidanceInterval: '5,1' })).toThrow(/--guidance-interval = "?5,1"?: lo must be below hi/);
+    expect(() => resolvePipelineOptions({ guidanceInterval: '5' })).toThrow(/--guidance-interval/);
+    expect(() => resolvePipelineOptions({ afterUpshift: '[1]' })).toThrow(/--after-upshift/);
+  });
+});
+
 describe('--class', () => {
   it('accepts names (any case, unique prefix), indices, all and none', () => {
     expect(parseClassOption('flags', CLASSES)).toEqual({ kind: 'one', label: 2 });

@@ -4,6 +4,8 @@
  */
 export type { UNetArchitecture, EdmPreconditioning, WeightsInfo, ModelConfig } from './model-config.js';
 export { parseModelConfig, parsePowerSpectrum } from './model-config.js';
+export type { RecommendedSampling } from './recommended-sampling.js';
+export { RecommendedSamplingSchema, parseRecommendedSampling } from './recommended-sampling.js';
 export type { SafetensorsDtype, SafetensorsEntry, SafetensorsFile, SafetensorsInput } from './safetensors.js';
 export { SAFETENSORS_DTYPE_BYTES, parseSafetensors, readFloat32, readInt32, sizeOf, encodeSafetensors } from './safetensors.js';
 export { float16ToFloat32, bfloat16ToFloat32 } from './float16.js';

@@ -49,6 +49,12 @@ describe('parseModelConfig', () => {
     ['architecture.levelAdapterRank', (j: any) => (j.architecture.levelAdapterRank = 4)], // v1 has no adapters
     ['architecture.levelAdapterRank', (j: any) => (j.architecture.architecture = 'upshift-unet-v2')], // v2 needs a rank
     ['architecture.levelAdapterRank', (j: any) => Object.assign(j.architecture, { architecture: 'upshift-unet-v2', levelAdapterRank: 0 })],
+    ['sampling.steps', (j: any) => (j.sampling = { steps: 0 })],
+    ['sampling.guidanceInterval.sigmaMax', (j: any) => (j.sampling = { guidanceInterval: { sigmaMax: -1 } })],
+    ['sampling.guidanceLevels[1]', (j: any) => (j.sampling = { guidanceLevels: [2, 'x'] })],
+    ['sampling.policyOptions', (j: any) => (j.sampling = { policyOptions: 3 })],
+    ['sampling.stpes', (j: any) => (j.sampling = { stpes: 20 })],
+    ['sampling', (j: any) => (j.sampling = 'euler')],
   ])('names the bad field %s', (field, mutate) => {
     const j = tinyJson();
     mutate(j);
@@ -62,6 +68,17 @@ describe('parseModelConfig', () => {
     const c = parseModelConfig(j);
     expect(c.architecture.architecture).toBe('upshift-unet-v2');
     expect(c.architecture.levelAdapterRank).toBe(8);
+  });
+
+  it('reads recommended sampling settings, and the shipped model carries them', () => {
+    const j = tinyJson();
+    j.sampling = { sampler: 'euler', steps: 20, guidance: 2, guidanceInterval: { sigmaMax: 5 }, policy: 'pyramid', policyOptions: { stages: [] }, measured: 'README' };
+    expect(parseModelConfig(j).sampling).toEqual(j.sampling);
+    expect(parseModelConfig(tinyJson()).sampling).toBeUndefined();
+    const shipped = JSON.parse(readFileSync(fileURLToPath(new URL('../assets/emoji-unet/config.json', import.meta.url)), 'utf8'));
+    const sampling = parseModelConfig(shipped).sampling!;
+    expect(sampling.steps).toBeGreaterThan(0);
+    expect(sampling.policy).toBeTypeOf('string');
   });
 
   it('rejects a non-object', () => {

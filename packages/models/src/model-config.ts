@@ -5,6 +5,8 @@
  */
 import { ConfigError } from '@upshift/core';
 import type { PowerSpectrum, PowerSpectrumLevel } from '@upshift/core';
+import { parseRecommendedSampling } from './recommended-sampling.js';
+import type { RecommendedSampling } from './recommended-sampling.js';
 
 /**
  * Architecture tags: `v1` is the shipped UNet; `v2` adds per-level adapters (a low-rank residual
@@ -80,6 +82,8 @@ export interface ModelConfig {
   readonly flops?: Readonly<Record<string, number>>;
   /** The training data's power spectrum (for spectral / budget policies). */
   readonly spectrum?: PowerSpectrum;
+  /** Sampling settings measured best on this model (sampler, steps, guidance, upshift plan, ...). */
+  readonly sampling?: RecommendedSampling;
   /** The JSON object as read. */
   readonly raw: Readonly<Record<string, unknown>>;
 }
@@ -261,6 +265,7 @@ export function parseModelConfig(json: unknown): ModelConfig {
     weights: { file, dtype: dtype as WeightsInfo['dtype'], layout: 'pytorch' },
     ...(flops === undefined ? {} : { flops }),
     ...(c['spectrum'] === undefined ? {} : { spectrum: parsePowerSpectrum(c['spectrum']) }),
+    ...(c['sampling'] === undefined ? {} : { sampling: parseRecommendedSampling(c['sampling']) }),
     raw: c,
   };
 }

@@ -22,3 +22,5 @@ export { toImageData } from './run-loop.js';
 export { PipelineConfigToken } from './tokens.js';
 export type { GuidanceInterval, GuidanceSettings } from './guidance-plan.js';
 export { guidanceScaleAt, inGuidanceInterval, checkGuidanceLevels } from './guidance-plan.js';
+export type { RecommendableField } from './recommended-sampling.js';
+export { RECOMMENDABLE_FIELDS, withRecommendedSampling } from './recommended-sampling.js';
