@@ -57,7 +57,7 @@ export class DemoApp {
 
   constructor(
     private readonly el: DemoElements,
-    private readonly pipeline: PipelineClient,
+    private readonly client: PipelineClient,
   ) {}
 
   /** Fills the menus (model classes, backends with their availability) and enables the form. */
@@ -130,6 +130,8 @@ export class DemoApp {
     try {
       config = configFromForm(this.formValues());
     } catch (error) {
+      // Nothing runs: what the live panel showed belonged to the previous run.
+      this.clearLive('Not started.');
       this.showError(error);
       return;
     }
@@ -144,10 +146,7 @@ export class DemoApp {
   private start(kind: ActiveRun['kind'], config: Partial<PipelineConfig>): void {
     const { el } = this;
     this.showError(undefined);
-    clearCanvas(el.preview);
-    el.plan.replaceChildren();
-    el.planSummary.textContent = '';
-    el.progress.textContent = 'Loading the model and the backend…';
+    this.clearLive('Loading the model and the backend…');
     if (kind === 'generate') this.clearResult();
     let start: RemoteStartEvent | undefined;
     let startedAt = 0;
@@ -155,7 +154,7 @@ export class DemoApp {
       kind,
       steps: config.steps ?? 0,
       stepsDone: 0,
-      subscription: this.pipeline.run(config, { log: (line) => this.log(line) }).subscribe({
+      subscription: this.client.run(config, { log: (line) => this.log(line) }).subscribe({
         next: (event: RemoteStepEvent) => {
           switch (event.type) {
             case 'start':
@@ -188,6 +187,15 @@ export class DemoApp {
       this.active = run;
       this.setState('running', kind === 'generate' ? 'Generating…' : 'Running the full-resolution reference…');
     }
+  }
+
+  /** Empties the live panel (preview and plan), with `progress` as its status line. */
+  private clearLive(progress: string): void {
+    const { el } = this;
+    clearCanvas(el.preview);
+    el.plan.replaceChildren();
+    el.planSummary.textContent = '';
+    el.progress.textContent = progress;
   }
 
   /** Empties the result panel (a new image is coming; the comparison belongs to the old one). */
@@ -274,7 +282,7 @@ export class DemoApp {
   /** Asks the worker for its tensor count (answered when every run has cleaned up), then goes idle. */
   private async goIdle(status: string): Promise<void> {
     try {
-      this.showMemory(await this.pipeline.memory());
+      this.showMemory(await this.client.memory());
     } catch (error) {
       this.showError(error);
     }
