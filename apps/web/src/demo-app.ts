@@ -220,7 +220,8 @@ export class DemoApp {
     renderPlan(this.el.plan, plan, this.side(start));
     const levels = plan.steps.map((s) => s.level);
     const sides = [...new Set(levels)].map((level) => `${sideAtLevel(this.side(start), level)} px × ${levels.filter((l) => l === level).length}`);
-    this.el.planSummary.textContent = `${plan.policy}: ${sides.join(', ')} — predicted FLOP fraction ${formatFraction(plan.flopFraction)} on ${start.backend}`;
+    const { sampler, schedule } = start.config;
+    this.el.planSummary.textContent = `${plan.policy}: ${sides.join(', ')} — predicted FLOP fraction ${formatFraction(plan.flopFraction)} on ${start.backend} (${String(sampler)} sampler, ${String(schedule)} schedule)`;
     this.el.progress.textContent = 'Running…';
   }
 

@@ -3,19 +3,25 @@ import { ConfigError } from '@upshift/core';
 import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig } from '@upshift/pipeline';
 import { configFromForm, demoFormDefaults, fullResolutionConfig } from './demo-form.js';
 
-const DEFAULT_DEMO_FORM = demoFormDefaults(DEFAULT_PIPELINE_CONFIG);
+// A model recommending the pyramid policy, 20 steps and guidance 2.
+const DEFAULT_DEMO_FORM = demoFormDefaults(DEFAULT_PIPELINE_CONFIG, { policy: 'pyramid', steps: 20, guidance: 2 });
 
 describe('configFromForm', () => {
-  it('takes seed, guidance and backend from the pipeline\'s defaults', () => {
-    const form = demoFormDefaults({ ...DEFAULT_PIPELINE_CONFIG, seed: 9, guidance: 3.5, backend: 'wasm' });
-    expect([form.seed, form.guidance, form.backend]).toEqual(['9', '3.5', 'wasm']);
+  it('starts from the model\'s recommended sampling, then the pipeline\'s defaults', () => {
+    const form = demoFormDefaults({ ...DEFAULT_PIPELINE_CONFIG, seed: 9, guidance: 3.5, backend: 'wasm', steps: 30 }, { policy: 'spectral', steps: 12, guidance: 4 });
+    expect(form).toMatchObject({ policy: 'spectral', steps: '12', guidance: '4', seed: '9', backend: 'wasm' });
+    // Without a recommendation: the pipeline's own defaults (its policy "none" is in the menu).
+    expect(demoFormDefaults({ ...DEFAULT_PIPELINE_CONFIG, seed: 9, guidance: 3.5, steps: 30 })).toMatchObject({ policy: 'none', steps: '30', guidance: '3.5', seed: '9' });
     expect(demoFormDefaults({ ...DEFAULT_PIPELINE_CONFIG, guidance: undefined }).guidance).toBe('1');
+    // A recommended policy the form does not offer falls back to the pipeline's, then pyramid.
+    expect(demoFormDefaults(DEFAULT_PIPELINE_CONFIG, { policy: 'adaptive' }).policy).toBe('none');
+    expect(demoFormDefaults({ ...DEFAULT_PIPELINE_CONFIG, policy: 'adaptive' }, { policy: 'adaptive' }).policy).toBe('pyramid');
   });
 
   it('turns the defaults into a config the pipeline accepts', () => {
     const config = configFromForm(DEFAULT_DEMO_FORM);
-    const { seed, guidance, backend } = DEFAULT_PIPELINE_CONFIG;
-    expect(config).toEqual({ policy: 'pyramid', steps: 20, seed, guidance, classLabels: 6, backend, previews: true });
+    const { seed, backend } = DEFAULT_PIPELINE_CONFIG;
+    expect(config).toEqual({ policy: 'pyramid', steps: 20, seed, guidance: 2, classLabels: 6, backend, previews: true });
     expect(parsePipelineConfig(config).policy).toBe('pyramid');
   });
 
@@ -39,8 +45,7 @@ describe('configFromForm', () => {
   it('makes the full-resolution twin of a run: same seed and class, policy none, no policy options', () => {
     const run = configFromForm({ ...DEFAULT_DEMO_FORM, policy: 'budget', seed: '42' });
     const twin = fullResolutionConfig(run);
-    const { guidance, backend } = DEFAULT_PIPELINE_CONFIG;
-    expect(twin).toEqual({ policy: 'none', steps: 20, seed: 42, guidance, classLabels: 6, backend, previews: true });
+    expect(twin).toEqual({ policy: 'none', steps: 20, seed: 42, guidance: 2, classLabels: 6, backend: DEFAULT_PIPELINE_CONFIG.backend, previews: true });
     expect('policyOptions' in twin).toBe(false);
   });
 });

@@ -5,6 +5,7 @@
  * own ConfigErrors reach the page unchanged.
  */
 import { ConfigError } from '@upshift/core';
+import type { RecommendedSampling } from '@upshift/models';
 import type { PipelineConfig } from '@upshift/pipeline';
 
 /** The policies the demo offers, in menu order. */
@@ -28,23 +29,28 @@ export interface DemoFormValues {
   readonly backend: string;
 }
 
-/** The form fields that take the pipeline's own defaults. */
-export type PipelineFormDefaults = Pick<PipelineConfig, 'seed' | 'guidance' | 'backend'>;
+/** The pipeline defaults the form shows. */
+export type PipelineFormDefaults = Pick<PipelineConfig, 'policy' | 'steps' | 'seed' | 'guidance' | 'backend'>;
+
+/** The policy the form starts with when neither the model nor the pipeline names one of {@link DEMO_POLICIES}. */
+export const FALLBACK_DEMO_POLICY: DemoPolicy = 'pyramid';
 
 /**
- * Initial values: a smiley, the pyramid policy, 20 steps (short enough to watch), and the
- * pipeline's own defaults (`DEFAULT_PIPELINE_CONFIG`, which the worker sends with `ready`, so
- * the page need not load the pipeline) for seed, guidance and backend: a change of those
- * defaults shows here too. Sampler, schedule and resizer are not in the form: the pipeline's
- * defaults apply.
+ * Initial values, from the same place the CLI takes them: the model's recommended sampling
+ * (`config.json` -> `sampling`: policy, steps, guidance), then the pipeline's defaults
+ * (`DEFAULT_PIPELINE_CONFIG`: seed, backend, and whatever the model leaves out). Both come from
+ * the worker with `ready`, so the page loads neither package. Only the class (a smiley), the
+ * budget fraction and the policy fallback are the demo's own. Fields the form does not show
+ * (sampler, schedule, resizer, ...) are filled in the worker from the same two sources.
  */
-export function demoFormDefaults(pipeline: PipelineFormDefaults): DemoFormValues {
+export function demoFormDefaults(pipeline: PipelineFormDefaults, sampling: RecommendedSampling = {}): DemoFormValues {
+  const policy = [sampling.policy, pipeline.policy].find((p): p is DemoPolicy => (DEMO_POLICIES as readonly (string | undefined)[]).includes(p));
   return {
     classLabel: '6',
-    policy: 'pyramid',
-    steps: '20',
+    policy: policy ?? FALLBACK_DEMO_POLICY,
+    steps: String(sampling.steps ?? pipeline.steps),
     seed: String(pipeline.seed),
-    guidance: String(pipeline.guidance ?? 1),
+    guidance: String(sampling.guidance ?? pipeline.guidance ?? 1),
     budget: '0.5',
     backend: pipeline.backend,
   };
@@ -59,8 +65,9 @@ function number(field: string, raw: string, integer: boolean): number {
 }
 
 /**
- * The pipeline config of `values` (sampler, schedule and resizer: the pipeline's defaults).
- * `previews` is on: the page draws every step's x0 estimate.
+ * The pipeline config of `values` (sampler, schedule, resizer, ...: the worker fills them from
+ * the model's recommendation, then the pipeline's defaults). `previews` is on: the page draws
+ * every step's x0 estimate.
  */
 export function configFromForm(values: DemoFormValues): Partial<PipelineConfig> {
   const policy = values.policy;

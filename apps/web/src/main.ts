@@ -14,6 +14,6 @@ const worker = new Worker(new URL('./pipeline-worker.ts', import.meta.url), { ty
 const client = new PipelineClient(worker, worker);
 const app = new DemoApp(demoElements(), client);
 client.init(folder).then(
-  ({ classes, backends, defaults }) => app.init(classes, backends, demoFormDefaults(defaults)),
+  ({ classes, backends, sampling, defaults }) => app.init(classes, backends, demoFormDefaults(defaults, sampling)),
   (error: unknown) => app.fail(error),
 );

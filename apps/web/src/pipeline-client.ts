@@ -11,6 +11,7 @@
  */
 import { Observable } from 'rxjs';
 import type { Subscriber } from 'rxjs';
+import type { RecommendedSampling } from '@upshift/models';
 import type { PipelineConfig } from '@upshift/pipeline';
 import type { BackendStatus } from './backend-list.js';
 import { RemoteError } from './worker-protocol.js';
@@ -20,6 +21,8 @@ import type { MessageEndpoint, PageMessage, RemoteStepEvent, WorkerMemory, Worke
 export interface PipelineWorkerInfo {
   readonly classes: readonly string[];
   readonly backends: readonly BackendStatus[];
+  /** The model's recommended sampling settings (`config.json` -> `sampling`), if it has any. */
+  readonly sampling: RecommendedSampling | undefined;
   /** The pipeline's defaults (`DEFAULT_PIPELINE_CONFIG`). */
   readonly defaults: PipelineConfig;
 }
@@ -107,7 +110,7 @@ export class PipelineClient {
   private receive(message: WorkerMessage): void {
     switch (message.type) {
       case 'ready':
-        this.boot?.resolve({ classes: message.classes, backends: message.backends, defaults: message.defaults });
+        this.boot?.resolve({ classes: message.classes, backends: message.backends, sampling: message.sampling, defaults: message.defaults });
         this.boot = undefined;
         return;
       case 'boot-failed':

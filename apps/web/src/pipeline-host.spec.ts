@@ -13,6 +13,7 @@ import { container as globalContainer } from 'tsyringe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerCpuBackend } from '@upshift/backend-cpu';
 import type { Denoiser } from '@upshift/core';
+import type { RecommendedSampling } from '@upshift/models';
 import { Pipeline, registerAll } from '@upshift/pipeline';
 import { PipelineClient } from './pipeline-client.js';
 import type { FailureSource } from './pipeline-client.js';
@@ -38,7 +39,7 @@ interface Served {
 }
 
 /** A host on one end (booting a cpu pipeline) and a client on the other. */
-function serve(options: { injectDenoiser?: Denoiser; failBoot?: Error; failures?: FailureSource } = {}): Served {
+function serve(options: { injectDenoiser?: Denoiser; failBoot?: Error; failures?: FailureSource; sampling?: RecommendedSampling } = {}): Served {
   const { page, worker } = channel();
   const container = globalContainer.createChildContainer();
   registerAll(container, { backends: false });
@@ -52,6 +53,7 @@ function serve(options: { injectDenoiser?: Denoiser; failBoot?: Error; failures?
       classes: ['a', 'b', 'c'],
       backends: [{ name: 'cpu', priority: 0, available: true, note: 'tfjs cpu' }],
       backendLabel: (backend) => `${backend} (test)`,
+      ...(options.sampling ? { sampling: options.sampling } : {}),
       ...(options.injectDenoiser
         ? {
             runOptions: () => {
@@ -127,6 +129,22 @@ describe('servePipeline + PipelineClient over a MessageChannel', () => {
       served.pipeline.dispose();
       expect((await served.client.memory()).numTensors).toBe(baseline);
     } finally {
+      served.close();
+    }
+  });
+
+  it('fills what a run leaves out from the model\'s recommended sampling; what the page sets wins', async () => {
+    const served = serve({ sampling: { sampler: 'heun', schedule: 'exponential', steps: 2, guidance: 3 } });
+    try {
+      const info = await served.client.init(new URL('http://127.0.0.1/models/'));
+      expect(info.sampling).toEqual({ sampler: 'heun', schedule: 'exponential', steps: 2, guidance: 3 });
+      const { steps: _steps, ...withoutSteps } = CONFIG;
+      const events = await lastValueFrom(served.client.run({ ...withoutSteps, guidance: 1.5 }).pipe(toArray()));
+      const start = events[0] as Extract<RemoteStepEvent, { type: 'start' }>;
+      expect(start.config).toMatchObject({ sampler: 'heun', schedule: 'exponential', steps: 2, guidance: 1.5 });
+      expect(events.filter((e) => e.type === 'step')).toHaveLength(2);
+    } finally {
+      served.pipeline.dispose();
       served.close();
     }
   });

@@ -6,6 +6,10 @@
  * `tf.memory()` once every run has cleaned up (`pipeline.whenIdle()`), which is how the page
  * and its end-to-end test check that nothing leaked.
  *
+ * A run's config is the page's, with every field it leaves out taken from the model's
+ * recommended sampling (so the sampler, schedule and resizer the form does not show are the
+ * model's choice), then from the pipeline's defaults.
+ *
  * What the worker runs is given by `boot` (called once, on `init`): the pipeline and, through
  * {@link PipelineWorkerApp.runOptions}, anything a run takes by injection — a denoiser pool
  * fanning the model calls out to more workers goes there, so this host needs no change for it.
@@ -13,7 +17,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Subscription } from 'rxjs';
 import type { StepEvent } from '@upshift/core';
-import { DEFAULT_PIPELINE_CONFIG } from '@upshift/pipeline';
+import type { RecommendedSampling } from '@upshift/models';
+import { DEFAULT_PIPELINE_CONFIG, withRecommendedSampling } from '@upshift/pipeline';
 import type { Pipeline, PipelineConfig, RunOptions } from '@upshift/pipeline';
 import type { BackendStatus } from './backend-list.js';
 import { toWireError } from './worker-protocol.js';
@@ -26,6 +31,11 @@ export interface PipelineWorkerApp {
   readonly classes: readonly string[];
   /** Each registered backend's capability here, best first. */
   readonly backends: readonly BackendStatus[];
+  /**
+   * The model's recommended sampling (`config.json` -> `sampling`): every field a run's config
+   * leaves out is taken from it (`withRecommendedSampling`), then from the pipeline's defaults.
+   */
+  readonly sampling?: RecommendedSampling;
   /**
    * Extra options of a run (e.g. `denoiser`: a pool that fans model calls out to more workers;
    * `hooks`). The host sets `log` itself. Default: none.
@@ -81,7 +91,7 @@ export function servePipeline(endpoint: MessageEndpoint<WorkerMessage, PageMessa
     if (!runs.has(run)) return;
     const label = served.backendLabel ?? ((backend: string) => backend);
     const options: RunOptions = { ...served.runOptions?.(config), log: (line) => post({ type: 'log', run, line }) };
-    const subscription = served.pipeline.run(config, options).subscribe({
+    const subscription = served.pipeline.run(withRecommendedSampling(config, served.sampling), options).subscribe({
       next: (event) => forward(run, event, label),
       error: (error: unknown) => {
         runs.delete(run);
@@ -103,7 +113,7 @@ export function servePipeline(endpoint: MessageEndpoint<WorkerMessage, PageMessa
         if (app !== undefined) return;
         app = boot(message);
         app.then(
-          ({ classes, backends }) => post({ type: 'ready', classes, backends, defaults: DEFAULT_PIPELINE_CONFIG }),
+          ({ classes, backends, sampling }) => post({ type: 'ready', classes, backends, sampling, defaults: DEFAULT_PIPELINE_CONFIG }),
           (error: unknown) => post({ type: 'boot-failed', error: toWireError(error) }),
         );
         break;

@@ -10,18 +10,19 @@
 import 'reflect-metadata';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { readModelConfig } from '@upshift/models';
+import type { ModelConfig } from '@upshift/models';
 import { Pipeline } from '@upshift/pipeline';
 import { createAppContainer } from './app-container.js';
 import { backendStatuses } from './backend-list.js';
 import { servePipeline } from './pipeline-host.js';
 import type { MessageEndpoint, PageMessage, WorkerMessage } from './worker-protocol.js';
 
-/** The model's class names from its config.json (a few kB; the weights load on the first run). */
-async function modelClasses(folder: URL): Promise<readonly string[]> {
+/** The model's config.json (a few kB; the weights load on the first run). */
+async function modelConfig(folder: URL): Promise<ModelConfig> {
   const url = new URL('config.json', folder);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url.href}: HTTP ${response.status} ${response.statusText}`);
-  return readModelConfig(new Uint8Array(await response.arrayBuffer()), url.href).classes ?? [];
+  return readModelConfig(new Uint8Array(await response.arrayBuffer()), url.href);
 }
 
 /** The backend's name; for wasm with the XNNPACK thread count (threads need cross-origin isolation). */
@@ -34,6 +35,12 @@ function backendLabel(backend: string): string {
 servePipeline(self as unknown as MessageEndpoint<WorkerMessage, PageMessage>, async ({ modelFolder }) => {
   const folder = new URL(modelFolder);
   const container = createAppContainer(folder);
-  const [classes, backends] = await Promise.all([modelClasses(folder), backendStatuses(container)]);
-  return { pipeline: new Pipeline(container), classes, backends, backendLabel };
+  const [model, backends] = await Promise.all([modelConfig(folder), backendStatuses(container)]);
+  return {
+    pipeline: new Pipeline(container),
+    classes: model.classes ?? [],
+    backends,
+    ...(model.sampling ? { sampling: model.sampling } : {}),
+    backendLabel,
+  };
 });

@@ -10,6 +10,7 @@
  * `failed` at any point. After a `cancel` the worker sends nothing more for that run.
  */
 import type { DoneEvent, ImageData4D, ResolutionChangeEvent, StartEvent, StepProgressEvent } from '@upshift/core';
+import type { RecommendedSampling } from '@upshift/models';
 import type { PipelineConfig } from '@upshift/pipeline';
 import type { BackendStatus } from './backend-list.js';
 
@@ -58,13 +59,16 @@ export type RemoteProgressEvent = Omit<StepProgressEvent, 'x' | 'denoised'>;
 export type RemoteStepEvent = RemoteStartEvent | RemoteProgressEvent | ResolutionChangeEvent | DoneEvent;
 
 /**
- * The worker is set up: the model's classes, what each backend can do in the worker, and the
- * pipeline's defaults (the form starts from them; the page does not load the pipeline itself).
+ * The worker is set up: the model's classes, what each backend can do in the worker, the model's
+ * recommended sampling settings and the pipeline's defaults (the form starts from those two;
+ * the page does not load the pipeline or the model package itself).
  */
 export interface ReadyMessage {
   readonly type: 'ready';
   readonly classes: readonly string[];
   readonly backends: readonly BackendStatus[];
+  /** The model's `config.json` -> `sampling`; the worker fills every run's unset fields from it. */
+  readonly sampling: RecommendedSampling | undefined;
   readonly defaults: PipelineConfig;
 }
 

@@ -10,12 +10,13 @@
  * go to test-output/: after the run (web-demo-run.png), after the comparison (web-demo.png) and
  * with the 200-step plan (web-demo-plan-200.png).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium } from './launch-chromium.js';
 import type { ChromiumSession } from './launch-chromium.js';
+import { shippedModelFolder } from '../build/model-assets-plugin.js';
 import { APP_ROOT, buildAndServe } from './serve-app.js';
 import type { ServedApp } from './serve-app.js';
 
@@ -124,6 +125,9 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
     const backends = await page.$$eval('#backend option', (options) => (options as HTMLOptionElement[]).map((o) => [o.value, o.disabled] as const));
     expect(backends.map(([value]) => value)).toEqual(['auto', 'webgpu', 'wasm', 'cpu']);
     expect(backends.find(([value]) => value === 'wasm')?.[1]).toBe(false);
+    // The form starts from the model's recommended sampling (config.json), like the CLI.
+    const { sampling } = JSON.parse(await readFile(join(shippedModelFolder(), 'config.json'), 'utf8')) as { sampling: { policy: string; steps: number; guidance: number } };
+    expect([await page.inputValue('#policy'), await page.inputValue('#steps'), await page.inputValue('#guidance')]).toEqual([sampling.policy, String(sampling.steps), String(sampling.guidance)]);
   });
 
   it('runs the pyramid policy: live plan, non-blank image, FLOP fraction < 1', async () => {
