@@ -3,7 +3,9 @@
  * (or from `?from=n`, or after the `Last-Event-ID` a reconnecting client sends), then live until
  * the final event (`done`, `failed`, `cancelled`), then the stream ends. Each message has
  * `id: <seq>`, `event: <type>` and the JSON event as `data`. A comment line every 15 s keeps
- * proxies from closing an idle stream.
+ * proxies from closing an idle stream. Live events come from the store's publish; the history
+ * is re-read every few seconds too, so a message missed while Redis reconnected is still sent,
+ * in order.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -14,8 +16,10 @@ import type { RunService } from '../runs/run-service.js';
 import { ErrorResponseSchema } from './error-response.js';
 import { EventsQuerySchema, RunParamsSchema } from './runs-schemas.js';
 
-/** Seconds between keep-alive comments. */
+/** Milliseconds between keep-alive comments. */
 const KEEP_ALIVE_MS = 15_000;
+/** Milliseconds between catch-up reads of the history. */
+const CATCH_UP_MS = 2000;
 
 /** One SSE message. */
 export function sseMessage({ seq, event }: SequencedEvent): string {
@@ -51,15 +55,29 @@ export const eventsRoute: FastifyPluginAsync<{ service: RunService }> = async (f
       let buffered: SequencedEvent[] | undefined = [];
       let unwatch: (() => void) | undefined;
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+      let reading = false;
+      const catchUp = setInterval(() => {
+        if (reading || buffered !== undefined) return;
+        reading = true;
+        service
+          .events(id, next)
+          .then((history) => history.forEach((e) => emit(e)))
+          .catch(() => undefined)
+          .finally(() => (reading = false));
+      }, CATCH_UP_MS);
       const end = (): void => {
         if (ended) return;
         ended = true;
         clearInterval(keepAlive);
+        clearInterval(catchUp);
         unwatch?.();
         res.end();
       };
       const emit = (e: SequencedEvent): void => {
         if (ended || e.seq < next) return;
+        // A gap means a published message was missed: the catch-up read sends it, in order. (A
+        // run lost with its Redis ends with an out-of-band event numbered MAX_SAFE_INTEGER.)
+        if (e.seq > next && e.seq !== Number.MAX_SAFE_INTEGER) return;
         next = e.seq + 1;
         res.write(sseMessage(e));
         if (FINAL_EVENT_TYPES.has(e.event.type)) end();
