@@ -13,17 +13,34 @@ export interface DenoiserContext {
    */
   readonly classLabels?: readonly (number | null)[] | null;
   /**
-   * Classifier-free guidance scale w: `D = D_uncond + w (D_cond - D_uncond)`. 1 (or omitted)
-   * means plain conditional prediction, no extra call.
+   * Classifier-free guidance scale w: `D = D_uncond + w (D_cond - D_uncond)` (see
+   * {@link combineGuidance}). 1 (or omitted) means plain conditional prediction, no extra call.
    */
   readonly guidance?: number;
+}
+
+/** A value, or a promise of it: what a call that may answer asynchronously returns. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** Per-call options of {@link Denoiser.denoise} that are not conditioning. */
+export interface DenoiseOptions {
+  /**
+   * Aborted when the run is cancelled. A denoiser that answers asynchronously (a worker pool)
+   * drops the call's pending work and rejects with `signal.reason`; one that answers
+   * synchronously may ignore it (the pipeline checks cancellation before every call).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * The one model contract: `D(x, sigma, ctx) -> x0_hat` in sigma space (k-diffusion / EDM).
  * `x` is NHWC at `ctx.level`; `sigma` is the per-pixel noise std at that level.
  *
- * Ownership: the denoiser must not dispose `x`; the caller owns the returned tensor.
+ * A denoiser may answer synchronously (a model on this thread) or with a promise (a worker
+ * pool: the work runs elsewhere while this thread waits); callers `await` the result.
+ *
+ * Ownership: the denoiser must not dispose `x` (and must not read it after its promise has
+ * settled: the caller may free it then); the caller owns the returned tensor.
  */
 export interface Denoiser {
   /** Name for logs and events. */
@@ -31,7 +48,7 @@ export interface Denoiser {
   /** Number of image channels the denoiser expects (e.g. 3). */
   readonly channels: number;
   /** Predicts the clean signal. */
-  denoise(x: Tensor4D, sigma: number, ctx: DenoiserContext): Tensor4D;
+  denoise(x: Tensor4D, sigma: number, ctx: DenoiserContext, options?: DenoiseOptions): Awaitable<Tensor4D>;
   /**
    * FLOPs of one `denoise` call for a batch of `batch` images of `height` x `width` (counted
    * analytically; guidance doubles the model calls and must be included by the caller's

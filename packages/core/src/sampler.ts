@@ -1,5 +1,5 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import type { Denoiser, DenoiserContext } from './denoiser.js';
+import type { Awaitable, Denoiser, DenoiserContext } from './denoiser.js';
 import type { Latent } from './latent.js';
 import type { ResolutionLevel } from './level.js';
 import type { NoiseSource } from './random.js';
@@ -58,8 +58,12 @@ export interface Sampler<S extends SamplerState = SamplerState> {
   readonly stochastic: boolean;
   /** Fresh state for a run. */
   initState(): S;
-  /** Advances the latent from `latent.sigma` to `sigmaNext`. */
-  step(input: SamplerStepInput<S>): SamplerStepOutput<S>;
+  /**
+   * Advances the latent from `latent.sigma` to `sigmaNext`. Asynchronous when it awaits the
+   * denoiser (which may answer from other threads); a sampler whose denoiser calls are all
+   * synchronous may return the output directly. Frees what it made also when it throws.
+   */
+  step(input: SamplerStepInput<S>): Awaitable<SamplerStepOutput<S>>;
   /**
    * Adapts the state to a level change: resize clean-signal history with
    * `resizer.resizeSignal`, or drop to first order for one step. Consumes `state`.

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, createNoiseSource } from '@upshift/core';
+import { ConfigError, combineGuidance, createNoiseSource, guidanceRowLabels } from '@upshift/core';
 import type { DenoiserContext } from '@upshift/core';
 import { loadModel } from './load-model.js';
 import type { UNetDenoiser } from './unet-denoiser.js';
@@ -78,6 +78,41 @@ describe('UNetDenoiser', () => {
     expect(maxAbsDiff(both, tf.concat([y0, y1], 0))).toBeLessThan(1e-5);
     tf.dispose([x, x0, x1, both, y0, y1]);
   });
+
+  it.each(['cpu', 'wasm'])(
+    '%s: rows of a batch are computed independently, bit for bit (any split of a guided call, combined with combineGuidance, equals the call)',
+    async (backend) => {
+      // A worker pool relies on this to give the single-thread numbers exactly.
+      if (backend === 'wasm') await useWasmBackend();
+      const m = backend === 'wasm' ? await loadModel(fixtureDir('random-unet')) : model;
+      try {
+        const labels = [0, null, 2];
+        const x = input(3, 16);
+        const guided = m.denoise(x, 1.7, { level: 0, classLabels: labels, guidance: 2.5 });
+        // The doubled batch the guided call runs: the items with their labels, then unconditional.
+        const rows = tf.concat([x, x], 0) as tf.Tensor4D;
+        const rowLabels = guidanceRowLabels(labels);
+        for (const cuts of [[0, 6], [0, 3, 6], [0, 1, 3, 6], [0, 1, 2, 3, 4, 5, 6]]) {
+          const parts = cuts.slice(1).map((end, k) => {
+            const start = cuts[k]!;
+            const part = tf.slice(rows, [start, 0, 0, 0], [end - start, 16, 16, 3]) as tf.Tensor4D;
+            const y = m.denoise(part, 1.7, { level: 0, classLabels: rowLabels.slice(start, end), guidance: 1 });
+            part.dispose();
+            return y;
+          });
+          const all = tf.concat(parts, 0) as tf.Tensor4D;
+          const [dc, du] = tf.split(all, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
+          const combined = combineGuidance(dc, du, 2.5);
+          expect(Array.from(combined.dataSync()), `split ${cuts.join(',')}`).toEqual(Array.from(guided.dataSync()));
+          tf.dispose([...parts, all, dc, du, combined]);
+        }
+        tf.dispose([x, guided, rows]);
+      } finally {
+        if (m !== model) m.dispose();
+        await tf.setBackend('cpu');
+      }
+    },
+  );
 
   it('validates its inputs with ConfigError naming the field', () => {
     const x = input(2, 8);

@@ -6,11 +6,13 @@
  *     c_out = s sd / sqrt(s^2 + sd^2),  c_in = 1 / sqrt(s^2 + sd^2),  c_noise = ln(s) / 4
  *
  * and classifier-free guidance (Ho & Salimans 2022): D_u + w (D_c - D_u), with the conditional
- * and unconditional halves run as ONE batched forward pass. Since c_skip x is shared, the
- * combination is done on F and the preconditioning applied once.
+ * and unconditional halves run as ONE batched forward pass of 2N rows. Each row is
+ * preconditioned on its own and the halves are combined on D with core's `combineGuidance`, so
+ * a worker pool that splits the 2N rows across threads computes the same numbers bit for bit
+ * (every op of the forward pass treats batch rows independently).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, UpshiftError } from '@upshift/core';
+import { ConfigError, UpshiftError, combineGuidance } from '@upshift/core';
 import type { Denoiser, DenoiserContext, PowerSpectrum } from '@upshift/core';
 import type { ModelConfig } from './model-config.js';
 import type { UNetLayout } from './unet-layout.js';
@@ -107,20 +109,20 @@ export class UNetDenoiser implements Denoiser {
 
     return tf.tidy(() => {
       const sd = this.config.preconditioning.sigmaData[level]!;
-      const co = sigmas.map((s) => edmCoefficients(s, sd));
+      // Guided: the doubled batch (conditional rows, then the same inputs unconditional).
+      const co = (guided ? [...sigmas, ...sigmas] : sigmas).map((s) => edmCoefficients(s, sd));
       const perItem = (k: keyof EdmCoefficients): tf.Tensor =>
-        co.every((v) => v[k] === co[0]![k]) ? tf.scalar(co[0]![k]) : tf.tensor4d(co.map((v) => v[k]), [n, 1, 1, 1]);
-      const xin = tf.mul(x, perItem('cIn')) as tf.Tensor4D;
-      const cNoise = co.map((v) => v.cNoise);
-      let fOut: tf.Tensor4D;
-      if (guided) {
-        const both = unetForward(this.layout, w, tf.concat([xin, xin], 0), [...cNoise, ...cNoise], [...labels, ...labels.map(() => this.config.nullClass)], level);
-        const [fc, fu] = tf.split(both, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
-        fOut = tf.add(fu, tf.mul(tf.sub(fc, fu), guidance));
-      } else {
-        fOut = unetForward(this.layout, w, xin, cNoise, labels, level);
-      }
-      return tf.add(tf.mul(x, perItem('cSkip')), tf.mul(fOut, perItem('cOut')));
+        co.every((v) => v[k] === co[0]![k]) ? tf.scalar(co[0]![k]) : tf.tensor4d(co.map((v) => v[k]), [co.length, 1, 1, 1]);
+      const xRows = guided ? (tf.concat([x, x], 0) as tf.Tensor4D) : x;
+      const rowLabels = guided ? [...labels, ...labels.map(() => this.config.nullClass)] : labels;
+      const xin = tf.mul(xRows, perItem('cIn')) as tf.Tensor4D;
+      const fOut = unetForward(this.layout, w, xin, co.map((v) => v.cNoise), rowLabels, level);
+      const d = tf.add(tf.mul(xRows, perItem('cSkip')), tf.mul(fOut, perItem('cOut'))) as tf.Tensor4D;
+      if (!guided) return d;
+      // Combined as D_u + w (D_c - D_u) (core's combineGuidance), the same operations a worker
+      // pool applies after running the two halves' rows on different threads.
+      const [dc, du] = tf.split(d, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
+      return combineGuidance(dc, du, guidance);
     });
   }
 

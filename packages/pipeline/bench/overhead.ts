@@ -80,13 +80,13 @@ function convStackDenoiser(): Denoiser & { dispose(): void } {
 }
 
 /** The bare loop: Euler over the same grid with the same denoiser; frees as it goes. */
-function bareLoop(denoiser: Denoiser, sigmas: readonly number[]): Float32Array {
+async function bareLoop(denoiser: Denoiser, sigmas: readonly number[]): Promise<Float32Array> {
   const sampler = createEulerSampler();
   const noise = createNoiseSource(0);
   let state = sampler.initState();
   let latent: Latent = { x: tf.tidy(() => tf.mul(noise.normal<tf.Rank.R4>([1, side, side, 3]), sigmas[0]!) as tf.Tensor4D), level: 0, sigma: sigmas[0]! };
   for (let i = 0; i < sigmas.length - 1; i++) {
-    const out = sampler.step({ denoiser, latent, sigmaNext: sigmas[i + 1]!, state, ctx: { level: 0 }, noise });
+    const out = await sampler.step({ denoiser, latent, sigmaNext: sigmas[i + 1]!, state, ctx: { level: 0 }, noise });
     latent.x.dispose();
     out.denoised.dispose();
     latent = out.latent;
@@ -114,14 +114,14 @@ async function main(): Promise<void> {
   const measure = async (d: Denoiser, n: number, r: number): Promise<{ bare: number[]; piped: number[]; leaked: number }> => {
     const grid = createKarrasSchedule().sigmas(n);
     const cfg = { ...config, steps: n };
-    bareLoop(d, grid); // warm-up: kernel set-up, first-call allocations
+    await bareLoop(d, grid); // warm-up: kernel set-up, first-call allocations
     await collectRun(pipeline.run(cfg, { denoiser: d }));
     const before = tf.memory().numTensors;
     const bare: number[] = [];
     const piped: number[] = [];
     for (let i = 0; i < r; i++) {
       let t0 = performance.now();
-      bareLoop(d, grid);
+      await bareLoop(d, grid);
       bare.push(performance.now() - t0);
       t0 = performance.now();
       await collectRun(pipeline.run(cfg, { denoiser: d }));

@@ -269,6 +269,65 @@ describe('Pipeline.run: cancellation and errors', () => {
   });
 });
 
+describe('Pipeline.run: a denoiser that answers asynchronously (as a worker pool does)', () => {
+  /** `inner` answering after `delayMs`; records the signal of each call and frees results nobody takes. */
+  function later(inner: Denoiser, delayMs: number) {
+    const signals: (AbortSignal | undefined)[] = [];
+    let lateResults = 0;
+    const d: Denoiser = {
+      name: 'later',
+      channels: inner.channels,
+      async denoise(x, sigma, ctx, options) {
+        signals.push(options?.signal);
+        const out = await inner.denoise(x, sigma, ctx);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        if (options?.signal?.aborted) lateResults++;
+        return out;
+      },
+    };
+    return { d, signals, lateResults: () => lateResults };
+  }
+
+  it('gives the same image bit for bit as the synchronous denoiser', async () => {
+    const sync = await collectRun(pipeline.run({ ...TEST_CONFIG, policy: 'pyramid', sampler: 'heun' }, { denoiser: gaussian() }));
+    const async = await collectRun(pipeline.run({ ...TEST_CONFIG, policy: 'pyramid', sampler: 'heun' }, { denoiser: later(gaussian(), 1).d }));
+    expect(Array.from(async.done.image.data)).toEqual(Array.from(sync.done.image.data));
+  });
+
+  it("passes the run's abort signal to every call; disposing the pipeline aborts it", async () => {
+    const slow = later(gaussian(), 5);
+    const result = collectRun(
+      pipeline.run({ ...TEST_CONFIG, steps: 50 }, { denoiser: slow.d, hooks: [{ name: 'dispose-at-1', afterStep: (c) => (c.index === 1 ? pipeline.dispose() : undefined) }] }),
+    );
+    await expect(result).rejects.toBeInstanceOf(RunCancelledError);
+    expect(slow.signals).toHaveLength(2);
+    expect(slow.signals[0]).toBeInstanceOf(AbortSignal);
+    expect(slow.signals[1]).toBe(slow.signals[0]);
+    expect(slow.signals[0]!.aborted).toBe(true);
+    expect(slow.signals[0]!.reason).toBeInstanceOf(RunCancelledError);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('unsubscribing while a call is pending ends the run before the answer arrives; the answer is freed', async () => {
+    const slow = later(gaussian(), 400);
+    let steps = 0;
+    const sub = pipeline.run({ ...TEST_CONFIG, steps: 50 }, { denoiser: slow.d }).subscribe((e) => {
+      if (e.type === 'step') steps++;
+    });
+    while (slow.signals.length < 2) await new Promise((r) => setTimeout(r, 5));
+    const cancelledAt = performance.now();
+    sub.unsubscribe();
+    await pipeline.whenIdle();
+    // The run's own tensors are freed without waiting for the pending answer (400 ms).
+    expect(performance.now() - cancelledAt).toBeLessThan(300);
+    expect(steps).toBe(1);
+    expect(slow.signals[1]!.aborted).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slow.lateResults()).toBe(1);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+});
+
 describe('Pipeline.run: step hooks', () => {
   it('honours a level change on the next step, then returns to the plan', async () => {
     const denoiser = gaussian();

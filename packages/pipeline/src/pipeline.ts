@@ -14,7 +14,7 @@ import { UpshiftError } from '@upshift/core';
 import type { Denoiser, PluginFactory, StepEvent, StepHook } from '@upshift/core';
 import type { PipelineConfig } from './pipeline-config.js';
 import { registerAll } from './register-all.js';
-import { RunCancelledError } from './run-control.js';
+import { cancelRun, createRunControl } from './run-control.js';
 import type { RunControl } from './run-control.js';
 import { runLoop } from './run-loop.js';
 import { setUpRun } from './run-setup.js';
@@ -68,7 +68,7 @@ export class Pipeline {
    */
   run(config: Partial<PipelineConfig> | unknown, options: RunOptions = {}): Observable<StepEvent> {
     return new Observable<StepEvent>((subscriber) => {
-      const control: RunControl = { cancelled: undefined };
+      const control: RunControl = createRunControl();
       if (this.disposed) {
         subscriber.error(new UpshiftError('this Pipeline has been disposed'));
         return;
@@ -94,9 +94,7 @@ export class Pipeline {
           subscriber.error(error);
         },
       );
-      return () => {
-        control.cancelled ??= new RunCancelledError('unsubscribed');
-      };
+      return () => cancelRun(control, 'unsubscribed');
     });
   }
 
@@ -113,7 +111,7 @@ export class Pipeline {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const control of this.active.keys()) control.cancelled ??= new RunCancelledError('the pipeline was disposed');
+    for (const control of this.active.keys()) cancelRun(control, 'the pipeline was disposed');
     if (this.active.size === 0) this.release();
   }
 

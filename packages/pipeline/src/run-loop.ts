@@ -85,7 +85,7 @@ export async function runLoop(setup: RunSetup, control: RunControl, emit: (event
       denoised?.dispose();
       denoised = undefined;
 
-      const out = sampler.step({
+      const out = await sampler.step({
         denoiser,
         latent,
         sigmaNext: sigmas[i + 1]! / 2 ** level,

@@ -8,7 +8,7 @@ import { container as globalContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
 import { registerCpuBackend } from '@upshift/backend-cpu';
 import { DenoiserFactory } from '@upshift/core';
-import type { Denoiser, DenoiserContext } from '@upshift/core';
+import type { Awaitable, Denoiser, DenoiserContext, DenoiseOptions } from '@upshift/core';
 import { gaussianDenoiserFactory } from '@upshift/testing';
 import { registerAll } from './register-all.js';
 
@@ -56,11 +56,11 @@ export function instrument(inner: Denoiser, failAt?: number): InstrumentedDenois
     channels: inner.channels,
     calls,
     disposed: false,
-    denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext): tf.Tensor4D {
+    denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext, options?: DenoiseOptions): Awaitable<tf.Tensor4D> {
       const meanAbs = tf.tidy(() => tf.mean(tf.abs(x)).dataSync()[0]!);
       calls.push({ shape: x.shape, sigma, level: ctx.level, guidance: ctx.guidance, meanAbs });
       if (failAt !== undefined && calls.length === failAt) throw new Error('boom');
-      return inner.denoise(x, sigma, ctx);
+      return inner.denoise(x, sigma, ctx, options);
     },
     ...(inner.flops ? { flops: inner.flops.bind(inner) } : {}),
     dispose(): void {

@@ -49,13 +49,13 @@ describe.each([
     ['heun', () => createHeunSampler(), 0.005, 0],
     ['dpmpp-2m (history resized)', () => createDpmPp2mSampler(), 0.01, 2],
     ['dpmpp-2m (first order after a switch)', () => createDpmPp2mSampler({ onLevelChange: 'first-order' }), 0.01, 0],
-  ] as [string, () => Sampler, number, number][])('%s ends at the analytic answer', (_s, makeSampler, tol, signalResizes) => {
+  ] as [string, () => Sampler, number, number][])('%s ends at the analytic answer', async (_s, makeSampler, tol, signalResizes) => {
     const base = tf.memory().numTensors;
     const inner = makeResizer();
     const resizer = spyOnResizer(inner);
     const xT = tf.tidy(() => tf.add(tf.mul(createNoiseSource(1).normal<tf.Rank.R4>(SHAPE), Math.sqrt(STD * STD + 80 * 80)), MU) as tf.Tensor4D);
     const start = inner.resizeSignal(xT, 0, levels[0]!);
-    const out = runSampler({ sampler: makeSampler(), denoiser: d, x: start, sigmas, levels, resizer, noise: createNoiseSource(2) });
+    const out = await runSampler({ sampler: makeSampler(), denoiser: d, x: start, sigmas, levels, resizer, noise: createNoiseSource(2) });
     expect(out.latent.level).toBe(0);
     expect(out.latent.x.shape).toEqual(SHAPE);
     expect(resizer.signalResizes).toBe(signalResizes);

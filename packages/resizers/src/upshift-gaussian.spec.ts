@@ -71,17 +71,17 @@ class SignalAwareExperiment extends ExactPairResizer {
   }
 }
 
-function run(
+async function run(
   key: string,
   resizer: Resizer,
   op: ReferenceDownOperator,
   levels: readonly number[],
   coupled = true,
   afterUpshift?: AfterUpshiftOptions,
-): Float64Array[] {
+): Promise<Float64Array[]> {
   let c = coefCache.get(key);
   if (!c) {
-    const out = runUpshift({
+    const out = await runUpshift({
       denoiser: field.denoiser(op),
       sampler: (afterUpshift ? withAfterUpshift(createEulerSampler(), afterUpshift) : createEulerSampler()) as Sampler<SamplerState>,
       resizer,
@@ -101,8 +101,8 @@ function run(
 const perSampleBands = (coefs: Float64Array[]) => coefs.map((c) => bandPowers(c, N, BANDS));
 
 /** Measured paired ratio (upshifted / full) per band, and the theory's ratio. */
-function compare(up: Float64Array[], op: ReferenceDownOperator, upshift: TheoryUpshift, levels: readonly number[]) {
-  const full = perSampleBands(run('full', createDctExactResizer(), op, FULL));
+async function compare(up: Float64Array[], op: ReferenceDownOperator, upshift: TheoryUpshift, levels: readonly number[]) {
+  const full = perSampleBands(await run('full', createDctExactResizer(), op, FULL));
   const u = perSampleBands(up);
   const thUp = bandPowers(predictFinalCoefficientVariance({ field, op, upshift, sigmas: SIGMAS, levels }), N, BANDS, false);
   const thFull = bandPowers(
@@ -123,13 +123,13 @@ beforeAll(async () => {
 });
 
 /** |measured - theory| within 4 standard errors (plus 0.2 % for float32 and Euler rounding). */
-function expectMatchesTheory(rows: ReturnType<typeof compare>): void {
+function expectMatchesTheory(rows: Awaited<ReturnType<typeof compare>>): void {
   for (const r of rows) expect(Math.abs(r.measured.mean - r.theory)).toBeLessThan(4 * r.measured.se + 0.002);
 }
 
 describe('upshifting Gaussian data, exact denoiser, Euler 24 steps', () => {
-  it("full resolution matches the Euler theory band by band (and reports Euler's own gap to the data)", () => {
-    const full = perSampleBands(run('full', createDctExactResizer(), 'dct', FULL));
+  it("full resolution matches the Euler theory band by band (and reports Euler's own gap to the data)", async () => {
+    const full = perSampleBands(await run('full', createDctExactResizer(), 'dct', FULL));
     const theory = bandPowers(predictFinalCoefficientVariance({ field, op: 'dct', upshift: 'exact', sigmas: SIGMAS, levels: FULL }), N, BANDS, false);
     const truth = bandPowers(field.coefficientVariance, N, BANDS, false);
     for (let k = 0; k < BANDS; k++) {
@@ -145,18 +145,18 @@ describe('upshifting Gaussian data, exact denoiser, Euler 24 steps', () => {
     ['box-exact', createBoxExactResizer, 'box', 'exact'],
     ['dct-exact', createDctExactResizer, 'dct', 'exact'],
   ] as const)('%s', (name, make, op, upshift) => {
-    it('upshifting from 1/4 side at high noise (sigma 20) reproduces the full-resolution spectrum', () => {
+    it('upshifting from 1/4 side at high noise (sigma 20) reproduces the full-resolution spectrum', async () => {
       const levels = planAbove(20);
-      const rows = compare(run(`${name}-20`, make(), op, levels), op, upshift, levels);
+      const rows = await compare(await run(`${name}-20`, make(), op, levels), op, upshift, levels);
       for (const r of rows) {
         expect(Math.abs(r.theory - 1)).toBeLessThan(0.01);
         expect(Math.abs(r.measured.mean - 1)).toBeLessThan(4 * r.measured.se + 0.01);
       }
     });
 
-    it('upshifting from 1/4 side at sigma 0.5 loses the power theory predicts, band by band', () => {
+    it('upshifting from 1/4 side at sigma 0.5 loses the power theory predicts, band by band', async () => {
       const levels = planAbove(0.5);
-      const rows = compare(run(`${name}-0.5`, make(), op, levels), op, upshift, levels);
+      const rows = await compare(await run(`${name}-0.5`, make(), op, levels), op, upshift, levels);
       expectMatchesTheory(rows);
       // the loss is real (> 3 % in some band) and resolved by the measurement (> 4 standard errors)
       const worst = rows.reduce((a, r) => (r.theory < a.theory ? r : a));
@@ -165,9 +165,9 @@ describe('upshifting Gaussian data, exact denoiser, Euler 24 steps', () => {
       console.info(`${name} at sigma_u = 0.5, band ratios measured / theory:`, rows.map((r) => `${r.measured.mean.toFixed(4)}±${r.measured.se.toFixed(4)} / ${r.theory.toFixed(4)}`).join('  '));
     });
 
-    it('a pyramid (1/4 side above sigma 6, 1/2 side above 0.3) matches theory too', () => {
+    it('a pyramid (1/4 side above sigma 6, 1/2 side above 0.3) matches theory too', async () => {
       const levels = SIGMAS.slice(0, -1).map((s) => (s > 6 ? 2 : s > 0.3 ? 1 : 0));
-      expectMatchesTheory(compare(run(`${name}-pyr`, make(), op, levels), op, upshift, levels));
+      expectMatchesTheory(await compare(await run(`${name}-pyr`, make(), op, levels), op, upshift, levels));
       // The box theory diagonalises the dense 256 x 256 level-1 covariance (Jacobi, ~0.9 s) and
       // propagates it in float64 (~0.8 s); with its run the test takes ~4 s on an idle 2-core
       // machine, but runs have been seen to take many times longer under heavy contention, so
@@ -178,36 +178,36 @@ describe('upshifting Gaussian data, exact denoiser, Euler 24 steps', () => {
   it.each([
     ['box-exact', createBoxExactResizer, 'box'],
     ['dct-exact', createDctExactResizer, 'dct'],
-  ] as const)('%s: a bottleneck (full resolution above sigma 30, then 1/4 side, full below 0.5) ends where the same plan without the full-resolution start does', (name, make, op) => {
+  ] as const)('%s: a bottleneck (full resolution above sigma 30, then 1/4 side, full below 0.5) ends where the same plan without the full-resolution start does', async (name, make, op) => {
     // The downshift at sigma 30 is exact (D keeps the noise i.i.d. at sigma / 4 at level 2), so
     // the state after it is distributed as a run that started at level 2: the theory of
     // "1/4 side above 0.5" must hold for the bottleneck run too.
     const bottleneck = SIGMAS.slice(0, -1).map((s) => (s > 30 ? 0 : s > 0.5 ? 2 : 0));
     expect(bottleneck.slice(0, 6)).toEqual([0, 0, 0, 0, 2, 2]);
     const before = tf.memory().numTensors;
-    const rows = compare(run(`${name}-bottleneck`, make(), op, bottleneck), op, 'exact', planAbove(0.5));
+    const rows = await compare(await run(`${name}-bottleneck`, make(), op, bottleneck), op, 'exact', planAbove(0.5));
     expect(tf.memory().numTensors).toBe(before);
     expectMatchesTheory(rows);
   });
 
-  it('fresh (uncoupled) noise at the switch is exact as well', () => {
+  it('fresh (uncoupled) noise at the switch is exact as well', async () => {
     const levels = planAbove(0.5);
-    compare(run('dct-exact-0.5', createDctExactResizer(), 'dct', levels), 'dct', 'exact', levels);
+    await compare(await run('dct-exact-0.5', createDctExactResizer(), 'dct', levels), 'dct', 'exact', levels);
     const before = tf.memory().numTensors;
-    const fresh = run('dct-exact-0.5-fresh', createDctExactResizer(), 'dct', levels, false);
+    const fresh = await run('dct-exact-0.5-fresh', createDctExactResizer(), 'dct', levels, false);
     expect(tf.memory().numTensors).toBe(before);
-    const rows = compare(fresh, 'dct', 'exact', levels);
+    const rows = await compare(fresh, 'dct', 'exact', levels);
     // the out-of-band noise is no longer paired with the full-resolution run: unpaired error (~6 %)
     for (const r of rows) expect(Math.abs(r.measured.mean - r.theory)).toBeLessThan(0.06);
   });
 
-  it('box loses low-band power at a switch, the DCT pair does not (its in-band part equals the full-resolution sample)', () => {
+  it('box loses low-band power at a switch, the DCT pair does not (its in-band part equals the full-resolution sample)', async () => {
     const levels = planAbove(0.5);
-    const box = compare(run('box-exact-0.5', createBoxExactResizer(), 'box', levels), 'box', 'exact', levels);
+    const box = await compare(await run('box-exact-0.5', createBoxExactResizer(), 'box', levels), 'box', 'exact', levels);
     expect(box[2]!.theory).toBeLessThan(0.98);
     expect(1 - box[2]!.measured.mean).toBeGreaterThan(4 * box[2]!.measured.se);
-    const up = run('dct-exact-0.5', createDctExactResizer(), 'dct', levels);
-    const full = run('full', createDctExactResizer(), 'dct', FULL);
+    const up = await run('dct-exact-0.5', createDctExactResizer(), 'dct', levels);
+    const full = await run('full', createDctExactResizer(), 'dct', FULL);
     let worst = 0;
     let scale = 0;
     for (let s = 0; s < BATCH; s++) {
@@ -222,42 +222,42 @@ describe('upshifting Gaussian data, exact denoiser, Euler 24 steps', () => {
     expect(worst).toBeLessThan(1e-4 * scale);
   });
 
-  it('naive bilinear loses far more than theory allows an exact pair, and matches its own theory', () => {
+  it('naive bilinear loses far more than theory allows an exact pair, and matches its own theory', async () => {
     const levels = planAbove(20);
-    const rows = compare(run('bilinear-20', new BilinearResizer(), 'box', levels), 'box', 'bilinear', levels);
+    const rows = await compare(await run('bilinear-20', new BilinearResizer(), 'box', levels), 'box', 'bilinear', levels);
     expectMatchesTheory(rows);
     expect(rows[0]!.measured.mean).toBeLessThan(0.5);
   });
 
-  it('detail-prior restores the out-of-band power that dct-exact loses at sigma 0.5', () => {
+  it('detail-prior restores the out-of-band power that dct-exact loses at sigma 0.5', async () => {
     const levels = planAbove(0.5);
     const prior = new DetailPriorResizer(field.powerSpectrum(3));
-    const withPrior = compare(run('detail-prior-0.5', prior, 'dct', levels), 'dct', 'detail-prior', levels);
-    const without = compare(run('dct-exact-0.5', createDctExactResizer(), 'dct', levels), 'dct', 'exact', levels);
+    const withPrior = await compare(await run('detail-prior-0.5', prior, 'dct', levels), 'dct', 'detail-prior', levels);
+    const without = await compare(await run('dct-exact-0.5', createDctExactResizer(), 'dct', levels), 'dct', 'exact', levels);
     expectMatchesTheory(withPrior);
     for (let k = 0; k < 2; k++) {
       expect(Math.abs(withPrior[k]!.measured.mean - 1)).toBeLessThan(Math.abs(without[k]!.measured.mean - 1));
     }
     // The price: the restored detail is a fresh draw, independent of the same-seed
     // full-resolution sample, so each sample moves further from its twin (paired MSE up).
-    const full = run('full', createDctExactResizer(), 'dct', FULL);
+    const full = await run('full', createDctExactResizer(), 'dct', FULL);
     const mse = (c: Float64Array[]) =>
       c.reduce((s, x, i) => s + x.reduce((t, v, j) => t + (v - (full[i]![j] as number)) ** 2, 0), 0) / (BATCH * N * N);
-    const mseExact = mse(run('dct-exact-0.5', createDctExactResizer(), 'dct', levels));
-    const msePrior = mse(run('detail-prior-0.5', prior, 'dct', levels));
+    const mseExact = mse(await run('dct-exact-0.5', createDctExactResizer(), 'dct', levels));
+    const msePrior = mse(await run('detail-prior-0.5', prior, 'dct', levels));
     expect(msePrior).toBeGreaterThan(mseExact);
     console.info('band ratios at sigma_u = 0.5 (dct-exact vs detail-prior):',
       without.map((r) => r.measured.mean.toFixed(3)), withPrior.map((r) => r.measured.mean.toFixed(3)),
       `paired MSE vs full resolution: ${mseExact.toExponential(3)} vs ${msePrior.toExponential(3)}`);
   });
 
-  it('signal-aware (experiment) is not better than box-exact: paired error against the full-resolution sample', () => {
+  it('signal-aware (experiment) is not better than box-exact: paired error against the full-resolution sample', async () => {
     const levels = planAbove(0.5);
-    const full = run('full', createDctExactResizer(), 'box', FULL);
+    const full = await run('full', createDctExactResizer(), 'box', FULL);
     const mse = (c: Float64Array[]) =>
       c.reduce((s, x, i) => s + x.reduce((t, v, j) => t + (v - (full[i]![j] as number)) ** 2, 0), 0) / (BATCH * N * N);
-    const box = mse(run('box-exact-0.5', createBoxExactResizer(), 'box', levels));
-    const aware = mse(run('signal-aware-0.5', new SignalAwareExperiment(), 'box', levels));
+    const box = mse(await run('box-exact-0.5', createBoxExactResizer(), 'box', levels));
+    const aware = mse(await run('signal-aware-0.5', new SignalAwareExperiment(), 'box', levels));
     console.info(`paired MSE vs full resolution at sigma_u = 0.5: box-exact ${box.toExponential(3)}, signal-aware ${aware.toExponential(3)}`);
     expect(aware).toBeGreaterThan(box);
   });
@@ -281,23 +281,23 @@ describe('stochastic steps after an upshift (afterUpshift), exact denoiser, Eule
   it.each([
     ['ancestral', ancestral],
     ['churn', churn],
-  ] as const)('%s after a high-noise upshift (sigma 20) keeps the full-resolution spectrum, band by band', (name, options) => {
+  ] as const)('%s after a high-noise upshift (sigma 20) keeps the full-resolution spectrum, band by band', async (name, options) => {
     const before = tf.memory().numTensors;
-    const rows = againstFullTheory(run(`box-exact-20-${name}`, createBoxExactResizer(), 'box', planAbove(20), true, options));
+    const rows = againstFullTheory(await run(`box-exact-20-${name}`, createBoxExactResizer(), 'box', planAbove(20), true, options));
     expect(tf.memory().numTensors).toBe(before);
     // the tolerance of the deterministic high-noise test above: 4 standard errors + 1 %
     for (const r of rows) expect(Math.abs(r.ratio - 1)).toBeLessThan(4 * r.se + 0.01);
     console.info(`${name} after an upshift at sigma 20, band power / full-resolution theory:`, rows.map((r) => `${r.ratio.toFixed(4)}±${r.se.toFixed(4)}`).join('  '));
   });
 
-  it('after a late upshift (sigma 0.2, dct-exact): churn gives back power where noise and signal compete; eta-1 ancestral steps lose fine detail', () => {
+  it('after a late upshift (sigma 0.2, dct-exact): churn gives back power where noise and signal compete; eta-1 ancestral steps lose fine detail', async () => {
     // dct-exact, so that the loss is only what the coarse grid cannot hold (box-exact's blocky up
     // step also adds power out of band). Jumping from level 2 at sigma 0.2 loses band 1 (8..15,
     // held by level 1 but not level 2) badly; band 0 (>= 16) a little.
     const levels = planAbove(0.2);
-    const plain = againstFullTheory(run('dct-exact-0.2', createDctExactResizer(), 'dct', levels), 'dct');
-    const churned = againstFullTheory(run('dct-exact-0.2-churn', createDctExactResizer(), 'dct', levels, true, churn), 'dct');
-    const ancestral4 = againstFullTheory(run('dct-exact-0.2-ancestral-4', createDctExactResizer(), 'dct', levels, true, { ...ancestral, steps: 4 }), 'dct');
+    const plain = againstFullTheory(await run('dct-exact-0.2', createDctExactResizer(), 'dct', levels), 'dct');
+    const churned = againstFullTheory(await run('dct-exact-0.2-churn', createDctExactResizer(), 'dct', levels, true, churn), 'dct');
+    const ancestral4 = againstFullTheory(await run('dct-exact-0.2-ancestral-4', createDctExactResizer(), 'dct', levels, true, { ...ancestral, steps: 4 }), 'dct');
     const show = (rows: typeof plain) => rows.map((r) => `${r.ratio.toFixed(3)}±${r.se.toFixed(3)}`).join(' ');
     console.info(`band power / full-resolution theory after an upshift at sigma 0.2: Euler ${show(plain)} | 2 churn steps ${show(churned)} | 4 ancestral steps ${show(ancestral4)}`);
     expect(1 - plain[1]!.ratio).toBeGreaterThan(0.2);

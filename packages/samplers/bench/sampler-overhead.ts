@@ -40,12 +40,12 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function timeIt(fn: () => void, n = reps): number {
-  fn();
+async function timeIt(fn: () => void | Promise<void>, n = reps): Promise<number> {
+  await fn();
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     times.push(performance.now() - t0);
   }
   return median(times);
@@ -96,8 +96,8 @@ async function main(): Promise<void> {
     t.dataSync();
     t.dispose();
   };
-  const tModel = timeIt(() => readAndFree(model.forward(x)), Math.max(3, Math.floor(reps / 3)));
-  const tDenoise = timeIt(() => readAndFree(gaussian.denoise(x, 5, { level: 0 })));
+  const tModel = await timeIt(() => readAndFree(model.forward(x)), Math.max(3, Math.floor(reps / 3)));
+  const tDenoise = await timeIt(() => readAndFree(gaussian.denoise(x, 5, { level: 0 })));
   console.log(`backend ${tf.getBackend()}, latent ${shape.join('x')}, reps ${reps}`);
   console.log(`reference model: ${model.name}: ${tModel.toFixed(2)} ms per forward`);
   console.log(`gaussian denoiser: ${tDenoise.toFixed(3)} ms per call\n`);
@@ -109,19 +109,19 @@ async function main(): Promise<void> {
     let state = sampler.initState();
     let latent: Latent = { x: x.clone(), level: 0, sigma: 8 };
     for (const next of [6, 5]) {
-      const out = sampler.step({ denoiser: gaussian, latent, sigmaNext: next, state, ctx: { level: 0 }, noise });
+      const out = await sampler.step({ denoiser: gaussian, latent, sigmaNext: next, state, ctx: { level: 0 }, noise });
       latent.x.dispose();
       out.denoised.dispose();
       latent = out.latent;
       state = out.state;
     }
     let calls = 0;
-    const tStep = timeIt(() => {
+    const tStep = await timeIt(async () => {
       // Each timed step consumes a copy of the warmed state (the same history every time).
       const probeState = Object.fromEntries(
         Object.entries(state).map(([k, v]) => [k, v instanceof tf.Tensor ? v.clone() : v]),
       ) as typeof state;
-      const out = sampler.step({ denoiser: gaussian, latent, sigmaNext: 4, state: probeState, ctx: { level: 0 }, noise });
+      const out = await sampler.step({ denoiser: gaussian, latent, sigmaNext: 4, state: probeState, ctx: { level: 0 }, noise });
       out.latent.x.dataSync();
       calls = out.modelCalls;
       out.latent.x.dispose();

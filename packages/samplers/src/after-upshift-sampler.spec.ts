@@ -27,11 +27,11 @@ function counting(inner: Denoiser): Denoiser & { calls: number } {
 }
 
 /** Steps `sampler` along `sigmas` at `latent`'s level, returning the final latent (caller owns). */
-function steps<S extends SamplerState>(sampler: Sampler<S>, state: S, latent: Latent, sigmas: readonly number[], denoiser: Denoiser, noise: NoiseSource): { latent: Latent; state: S } {
+async function steps<S extends SamplerState>(sampler: Sampler<S>, state: S, latent: Latent, sigmas: readonly number[], denoiser: Denoiser, noise: NoiseSource): Promise<{ latent: Latent; state: S }> {
   let x = latent;
   let s = state;
   for (const next of sigmas) {
-    const out = sampler.step({ denoiser, latent: x, sigmaNext: next, state: s, ctx: { level: x.level }, noise });
+    const out = await sampler.step({ denoiser, latent: x, sigmaNext: next, state: s, ctx: { level: x.level }, noise });
     if (x !== latent) x.x.dispose();
     out.denoised.dispose();
     x = out.latent;
@@ -41,7 +41,7 @@ function steps<S extends SamplerState>(sampler: Sampler<S>, state: S, latent: La
 }
 
 describe('afterUpshift options', () => {
-  it('defaults and validation name the field and value', () => {
+  it('defaults and validation name the field and value', async () => {
     expect(resolveAfterUpshiftOptions({})).toEqual(AFTER_UPSHIFT_DEFAULTS);
     expect(resolveAfterUpshiftOptions({ steps: 3, mode: 'churn', churn: 0.2 })).toMatchObject({ steps: 3, mode: 'churn', churn: 0.2 });
     expect(() => resolveAfterUpshiftOptions(2)).toThrow(/afterUpshift = 2: must be an object/);
@@ -62,7 +62,7 @@ describe('withAfterUpshift', () => {
   it.each([
     ['ancestral', { ...AFTER_UPSHIFT_DEFAULTS, steps: 2 }],
     ['churn', { ...AFTER_UPSHIFT_DEFAULTS, steps: 2, mode: 'churn' as const, churn: 0.4 }],
-  ])('%s: after an upshift on zero data the latent stays i.i.d. N(0, sigma^2) at every step', (_name, options) => {
+  ])('%s: after an upshift on zero data the latent stays i.i.d. N(0, sigma^2) at every step', async (_name, options) => {
     const before = tf.memory().numTensors;
     const sampler = withAfterUpshift(createEulerSampler(), options);
     const noise = createNoiseSource(7);
@@ -74,7 +74,7 @@ describe('withAfterUpshift', () => {
     expect(up.sigma).toBe(3);
     let latent = up;
     for (const next of [2.2, 1.4, 0.9]) {
-      const out = sampler.step({ denoiser: zero, latent, sigmaNext: next, state, ctx: { level: 0 }, noise });
+      const out = await sampler.step({ denoiser: zero, latent, sigmaNext: next, state, ctx: { level: 0 }, noise });
       latent.x.dispose();
       out.denoised.dispose();
       latent = out.latent;
@@ -88,14 +88,14 @@ describe('withAfterUpshift', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('the noise really is fresh: an ancestral step moves the latent away from the plain step by sigmaUp', () => {
+  it('the noise really is fresh: an ancestral step moves the latent away from the plain step by sigmaUp', async () => {
     const noise = () => createNoiseSource(11);
     const x: Latent = { x: createNoiseSource(3).normal<tf.Rank.R4>([8, 16, 16, 1]), level: 0, sigma: 2 };
     const plain = createEulerSampler();
     const wrapped = withAfterUpshift(createEulerSampler(), AFTER_UPSHIFT_DEFAULTS);
-    const a = steps(plain, plain.initState(), x, [1], zero, noise());
+    const a = await steps(plain, plain.initState(), x, [1], zero, noise());
     const up = wrapped.onLevelChange(wrapped.initState(), { from: 1, to: 0 }, resizer);
-    const b = steps(wrapped, up, x, [1], zero, noise());
+    const b = await steps(wrapped, up, x, [1], zero, noise());
     // eta 1 from 2 to 1: sigmaUp = sqrt(1 * (4 - 1) / 4) = 0.866, sigmaDown = 0.5.
     const diff = tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(b.latent.x, tf.mul(a.latent.x, 0.5))))).dataSync()[0]!);
     expect(diff).toBeGreaterThan(0.8);
@@ -103,7 +103,7 @@ describe('withAfterUpshift', () => {
     tf.dispose([x.x, a.latent.x, b.latent.x]);
   });
 
-  it('counts steps only after an upshift (not after a downshift), and is plain after them', () => {
+  it('counts steps only after an upshift (not after a downshift), and is plain after them', async () => {
     const noise = createNoiseSource(5);
     const wrapped = withAfterUpshift(createEulerSampler(), { ...AFTER_UPSHIFT_DEFAULTS, steps: 1 });
     let state = wrapped.initState();
@@ -113,20 +113,20 @@ describe('withAfterUpshift', () => {
     // Without a pending stochastic step, the wrapper is bit-identical to the plain sampler.
     const plain = createEulerSampler();
     const d = { name: 'half', channels: 1, denoise: (t: tf.Tensor4D) => tf.mul(t, 0.5) as tf.Tensor4D };
-    const a = steps(plain, plain.initState(), x, [2, 1], d, createNoiseSource(1));
-    const b = steps(wrapped, state, x, [2, 1], d, createNoiseSource(1));
+    const a = await steps(plain, plain.initState(), x, [2, 1], d, createNoiseSource(1));
+    const b = await steps(wrapped, state, x, [2, 1], d, createNoiseSource(1));
     expect(Array.from(b.latent.x.dataSync())).toEqual(Array.from(a.latent.x.dataSync()));
     tf.dispose([x.x, a.latent.x, b.latent.x]);
   });
 
-  it('is deterministic per seed, keeps the model calls of the wrapped sampler and frees its state', () => {
+  it('is deterministic per seed, keeps the model calls of the wrapped sampler and frees its state', async () => {
     const before = tf.memory().numTensors;
-    const run = (sampler: Sampler<SamplerState>) => {
+    const run = async (sampler: Sampler<SamplerState>) => {
       const noise = createNoiseSource(9);
       const x: Latent = { x: noise.normal<tf.Rank.R4>([2, 8, 8, 1]), level: 0, sigma: 4 };
       const d = counting({ name: 'half', channels: 1, denoise: (t: tf.Tensor4D) => tf.mul(t, 0.5) as tf.Tensor4D });
       const state = sampler.onLevelChange(sampler.initState(), { from: 2, to: 0 }, resizer);
-      const out = steps(sampler, state, x, [3, 2, 1, 0], d, noise);
+      const out = await steps(sampler, state, x, [3, 2, 1, 0], d, noise);
       const data = Array.from(out.latent.x.dataSync());
       sampler.disposeState(out.state);
       tf.dispose([x.x, out.latent.x]);
@@ -138,8 +138,8 @@ describe('withAfterUpshift', () => {
       [() => createDpmPp2mSampler(), 4],
     ] as const) {
       for (const mode of ['ancestral', 'churn'] as const) {
-        const a = run(withAfterUpshift(make() as Sampler<SamplerState>, { ...AFTER_UPSHIFT_DEFAULTS, mode, steps: 2 }));
-        const b = run(withAfterUpshift(make() as Sampler<SamplerState>, { ...AFTER_UPSHIFT_DEFAULTS, mode, steps: 2 }));
+        const a = await run(withAfterUpshift(make() as Sampler<SamplerState>, { ...AFTER_UPSHIFT_DEFAULTS, mode, steps: 2 }));
+        const b = await run(withAfterUpshift(make() as Sampler<SamplerState>, { ...AFTER_UPSHIFT_DEFAULTS, mode, steps: 2 }));
         expect(a.data).toEqual(b.data);
         expect(a.calls).toBe(calls);
         expect(a.data.every(Number.isFinite)).toBe(true);

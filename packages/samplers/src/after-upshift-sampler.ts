@@ -99,11 +99,11 @@ export function withAfterUpshift<S extends SamplerState>(sampler: Sampler<S>, op
       return sampler.name === 'heun' && sigmaNext !== 0 ? 2 : 1;
     },
     initState: () => ({ kind: 'after-upshift', stepIndex: 0, inner: sampler.initState(), remaining: 0 }),
-    step(input: SamplerStepInput<AfterUpshiftState<S>>): SamplerStepOutput<AfterUpshiftState<S>> {
+    async step(input: SamplerStepInput<AfterUpshiftState<S>>): Promise<SamplerStepOutput<AfterUpshiftState<S>>> {
       const { state, latent, sigmaNext } = input;
       const next = (inner: S, remaining: number): AfterUpshiftState<S> => ({ kind: 'after-upshift', stepIndex: state.stepIndex + 1, inner, remaining });
       if (state.remaining <= 0 || sigmaNext === 0) {
-        const out = sampler.step({ ...input, state: state.inner });
+        const out = await sampler.step({ ...input, state: state.inner });
         return { ...out, state: next(out.state, 0) };
       }
       const remaining = state.remaining - 1;
@@ -111,14 +111,14 @@ export function withAfterUpshift<S extends SamplerState>(sampler: Sampler<S>, op
         const sigmaHat = latent.sigma * (1 + churn);
         const xHat = tf.tidy(() => tf.add(latent.x, tf.mul(input.noise.normal(latent.x.shape), Math.sqrt(sigmaHat * sigmaHat - latent.sigma * latent.sigma))) as tf.Tensor4D);
         try {
-          const out = sampler.step({ ...input, latent: { ...latent, x: xHat, sigma: sigmaHat }, state: state.inner });
+          const out = await sampler.step({ ...input, latent: { ...latent, x: xHat, sigma: sigmaHat }, state: state.inner });
           return { ...out, state: next(out.state, remaining) };
         } finally {
           xHat.dispose();
         }
       }
       const { sigmaDown, sigmaUp } = ancestralSigmas(latent.sigma, sigmaNext, eta);
-      const out = sampler.step({ ...input, sigmaNext: sigmaDown, state: state.inner });
+      const out = await sampler.step({ ...input, sigmaNext: sigmaDown, state: state.inner });
       if (sigmaUp === 0) return { ...out, latent: { ...out.latent, sigma: sigmaNext }, state: next(out.state, remaining) };
       try {
         const x = tf.tidy(() => tf.add(out.latent.x, tf.mul(input.noise.normal(out.latent.x.shape), sigmaUp)) as tf.Tensor4D);

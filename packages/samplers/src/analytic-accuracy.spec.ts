@@ -54,18 +54,18 @@ describe('deterministic samplers converge to the closed-form PF-ODE solution at 
     ['dpmpp-2m', () => createDpmPp2mSampler(), 2],
     ['dpmpp-2m-sde (eta 0)', () => createDpmPp2mSdeSampler({ eta: 0 }), 2],
   ];
-  it.each(cases)('%s: error ratio per doubling of steps (16 -> 32 -> 64, Karras 80 -> 0.002) is 2^order', (_name, make, order) => {
+  it.each(cases)('%s: error ratio per doubling of steps (16 -> 32 -> 64, Karras 80 -> 0.002) is 2^order', async (_name, make, order) => {
     const sigmaMax = 80;
     const sigmaMin = 0.002;
     const base = tf.memory().numTensors;
     const x = initial(1, sigmaMax, [1, 16, 16, 1]);
     const exact = d.odeSolution(x, sigmaMax, sigmaMin, 0);
-    const errors = [16, 32, 64].map((n) => {
-      const out = runSampler({ sampler: make(), denoiser: d, x, sigmas: karras(n, sigmaMin, sigmaMax), noise: createNoiseSource(1) });
-      const e = rms(out.latent.x, exact);
+    const errors: number[] = [];
+    for (const n of [16, 32, 64]) {
+      const out = await runSampler({ sampler: make(), denoiser: d, x, sigmas: karras(n, sigmaMin, sigmaMax), noise: createNoiseSource(1) });
+      errors.push(rms(out.latent.x, exact));
       out.latent.x.dispose();
-      return e;
-    });
+    }
     const orders = [Math.log2(errors[0]! / errors[1]!), Math.log2(errors[1]! / errors[2]!)];
     // Measured: euler 0.98 / 0.99, heun 2.20 / 2.10, dpmpp-2m 2.24 / 2.16.
     for (const p of orders) expect(Math.abs(p - order), `observed orders ${orders.join(', ')}, errors ${errors.join(', ')}`).toBeLessThan(0.35);
@@ -74,10 +74,10 @@ describe('deterministic samplers converge to the closed-form PF-ODE solution at 
     expect(tf.memory().numTensors).toBe(base);
   });
 
-  it.each(cases)('%s: the full grid (trailing 0) ends at the analytic x0 (64 steps)', (_name, make, order) => {
+  it.each(cases)('%s: the full grid (trailing 0) ends at the analytic x0 (64 steps)', async (_name, make, order) => {
     const x = initial(2, 80, [1, 16, 16, 1]);
     const exact = d.odeSolution(x, 80, 0, 0);
-    const out = runSampler({ sampler: make(), denoiser: d, x, sigmas: [...karras(64, 0.002, 80), 0], noise: createNoiseSource(1) });
+    const out = await runSampler({ sampler: make(), denoiser: d, x, sigmas: [...karras(64, 0.002, 80), 0], noise: createNoiseSource(1) });
     expect(rms(out.latent.x, exact)).toBeLessThan(order === 1 ? 0.03 : 0.003);
     tf.dispose([x, exact, out.latent.x]);
   });
@@ -89,9 +89,9 @@ describe('ancestral samplers reproduce the data distribution over many samples',
   const shape: [number, number, number, number] = [4, 128, 128, 1];
   const sigmaMax = 20;
 
-  function moments(sampler: Sampler, steps: number, seed: number): { mean: number; varianceRatio: number } {
+  async function moments(sampler: Sampler, steps: number, seed: number): Promise<{ mean: number; varianceRatio: number }> {
     const x = initial(seed, sigmaMax, shape);
-    const out = runSampler({ sampler, denoiser: d, x, sigmas: exponential(steps, 0.005, sigmaMax), noise: createNoiseSource(seed + 1) });
+    const out = await runSampler({ sampler, denoiser: d, x, sigmas: exponential(steps, 0.005, sigmaMax), noise: createNoiseSource(seed + 1) });
     const m = tf.tidy(() => {
       const { mean, variance } = tf.moments(out.latent.x);
       return [mean.dataSync()[0]!, variance.dataSync()[0]! / (STD * STD)];
@@ -100,17 +100,17 @@ describe('ancestral samplers reproduce the data distribution over many samples',
     return { mean: m[0]!, varianceRatio: m[1]! };
   }
 
-  it('euler-ancestral = ddim(eta 1) = ddpm(posterior): the same step in sigma space, bit for bit', () => {
+  it('euler-ancestral = ddim(eta 1) = ddpm(posterior): the same step in sigma space, bit for bit', async () => {
     const x = initial(3, 20, [1, 8, 8, 1]);
-    const run = (s: Sampler) => {
-      const out = runSampler({ sampler: s, denoiser: d, x, sigmas: exponential(6, 0.01, 20), noise: createNoiseSource(4) });
+    const run = async (s: Sampler) => {
+      const out = await runSampler({ sampler: s, denoiser: d, x, sigmas: exponential(6, 0.01, 20), noise: createNoiseSource(4) });
       const v = Array.from(out.latent.x.dataSync());
       out.latent.x.dispose();
       return v;
     };
-    const a = run(createEulerAncestralSampler());
-    const b = run(createDdimSampler({ eta: 1 }));
-    const c = run(createDdpmSampler());
+    const a = await run(createEulerAncestralSampler());
+    const b = await run(createDdimSampler({ eta: 1 }));
+    const c = await run(createDdpmSampler());
     for (let i = 0; i < a.length; i++) {
       expect(b[i]!).toBeCloseTo(a[i]!, 5);
       expect(c[i]!).toBeCloseTo(a[i]!, 5);
@@ -118,8 +118,9 @@ describe('ancestral samplers reproduce the data distribution over many samples',
     x.dispose();
   });
 
-  it('euler-ancestral: mean exact, variance within 8 % at 128 log-uniform steps, bias halves per doubling (weak order 1)', () => {
-    const runs = [32, 64, 128].map((n) => moments(createEulerAncestralSampler(), n, 10));
+  it('euler-ancestral: mean exact, variance within 8 % at 128 log-uniform steps, bias halves per doubling (weak order 1)', async () => {
+    const runs: { mean: number; varianceRatio: number }[] = [];
+    for (const n of [32, 64, 128]) runs.push(await moments(createEulerAncestralSampler(), n, 10));
     for (const r of runs) expect(Math.abs(r.mean - MU)).toBeLessThan(0.01);
     // Measured variance / s^2: 0.775, 0.871, 0.940. The plug-in x0 drops the posterior
     // uncertainty of x0 from each transition, a deficit of O(h) in total.
@@ -129,16 +130,16 @@ describe('ancestral samplers reproduce the data distribution over many samples',
     expect(bias[1]! / bias[2]!).toBeGreaterThan(1.6);
   });
 
-  it('dpmpp-2m-sde (eta 1): mean exact and variance within 2 % at 64 log-uniform steps', () => {
+  it('dpmpp-2m-sde (eta 1): mean exact and variance within 2 % at 64 log-uniform steps', async () => {
     // Measured: variance / s^2 = 1.0046.
-    const r = moments(createDpmPp2mSdeSampler(), 64, 20);
+    const r = await moments(createDpmPp2mSdeSampler(), 64, 20);
     expect(Math.abs(r.mean - MU)).toBeLessThan(0.01);
     expect(Math.abs(r.varianceRatio - 1), `variance ratio ${r.varianceRatio}`).toBeLessThan(0.02);
   });
 
-  it('ddpm (beta variance): mean exact and variance within 5 % at 128 log-uniform steps', () => {
+  it('ddpm (beta variance): mean exact and variance within 5 % at 128 log-uniform steps', async () => {
     // Measured: variance / s^2 = 1.025 (the beta variance over-disperses at finite steps).
-    const r = moments(createDdpmSampler({ variance: 'beta' }), 128, 30);
+    const r = await moments(createDdpmSampler({ variance: 'beta' }), 128, 30);
     expect(Math.abs(r.mean - MU)).toBeLessThan(0.01);
     expect(Math.abs(r.varianceRatio - 1), `variance ratio ${r.varianceRatio}`).toBeLessThan(0.05);
   });

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { SamplerStepInput, SamplerStepOutput } from '@upshift/core';
-import { checkStepSigmas } from './sampler-math.js';
+import { afterDenoise, checkStepSigmas } from './sampler-math.js';
 import { nextStepCountState, type StepCountState } from './step-count-state.js';
 
 /** Coefficients of one ancestral step. */
@@ -18,18 +18,18 @@ export interface AncestralCoefficients {
 }
 
 /** Runs one ancestral step with coefficients from `coefficients(sigma, sigmaNext)`. */
-export function ancestralStep<S extends StepCountState>(
+export async function ancestralStep<S extends StepCountState>(
   input: SamplerStepInput<S>,
   coefficients: (sigma: number, sigmaNext: number) => AncestralCoefficients,
-): SamplerStepOutput<S> {
+): Promise<SamplerStepOutput<S>> {
   const { latent, sigmaNext } = input;
   checkStepSigmas(latent, sigmaNext);
   const { keep, sigmaUp } = coefficients(latent.sigma, sigmaNext);
-  const out = tf.tidy(() => {
-    const denoised = input.denoiser.denoise(latent.x, latent.sigma, input.ctx);
+  const denoised = await input.denoiser.denoise(latent.x, latent.sigma, input.ctx);
+  const x = afterDenoise(denoised, () => {
     let x = tf.add(denoised, tf.mul(tf.sub(latent.x, denoised), keep));
     if (sigmaUp > 0) x = tf.add(x, tf.mul(input.noise.normal(latent.x.shape), sigmaUp));
-    return { x: x as tf.Tensor4D, denoised };
+    return x as tf.Tensor4D;
   });
-  return { latent: { x: out.x, level: latent.level, sigma: sigmaNext }, denoised: out.denoised, state: nextStepCountState(input.state) as S, modelCalls: 1 };
+  return { latent: { x, level: latent.level, sigma: sigmaNext }, denoised, state: nextStepCountState(input.state) as S, modelCalls: 1 };
 }

@@ -37,7 +37,7 @@ export function createDdimSampler(options: Partial<DdimSamplerOptions> = {}, pre
     order: 1,
     stochastic: eta > 0,
     initState: () => initStepCountState('ddim'),
-    step: (input: SamplerStepInput<DdimState>): SamplerStepOutput<DdimState> =>
+    step: (input: SamplerStepInput<DdimState>): Promise<SamplerStepOutput<DdimState>> =>
       ancestralStep(input, (sigma, sigmaNext) => {
         const { sigmaDown, sigmaUp } = ancestralSigmas(sigma, sigmaNext, eta);
         return { keep: sigmaDown / sigma, sigmaUp };

@@ -44,7 +44,7 @@ export function createDdpmSampler(options: Partial<DdpmSamplerOptions> = {}, pre
     order: 1,
     stochastic: true,
     initState: () => initStepCountState('ddpm'),
-    step: (input: SamplerStepInput<DdpmState>): SamplerStepOutput<DdpmState> =>
+    step: (input: SamplerStepInput<DdpmState>): Promise<SamplerStepOutput<DdpmState>> =>
       ancestralStep(input, (sigma, sigmaNext) => {
         const s2 = sigma * sigma;
         const n2 = sigmaNext * sigmaNext;

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { PluginFactory, Sampler, SamplerStepInput, SamplerStepOutput } from '@upshift/core';
-import { checkHistoryShape, checkStepSigmas } from './sampler-math.js';
+import { afterDenoise, checkHistoryShape, checkStepSigmas } from './sampler-math.js';
 import { SAMPLER_OPTIONS_FIELD, optionsRecord, readChoice } from './sampler-options.js';
 import {
   HISTORY_ON_LEVEL_CHANGE,
@@ -47,16 +47,16 @@ export function createDpmPp2mSampler(options: Partial<DpmPp2mSamplerOptions> = {
     order: 2,
     stochastic: false,
     initState: () => initX0History('dpmpp-2m'),
-    step(input: SamplerStepInput<DpmPp2mState>): SamplerStepOutput<DpmPp2mState> {
+    async step(input: SamplerStepInput<DpmPp2mState>): Promise<SamplerStepOutput<DpmPp2mState>> {
       const { latent, sigmaNext, state } = input;
       checkStepSigmas(latent, sigmaNext);
       const prev = state.previousDenoised;
       if (prev) checkHistoryShape('dpmpp-2m', prev, latent);
       const sigma = latent.sigma;
       const h = Math.log(sigma / sigmaNext);
-      const out = tf.tidy((): { x: tf.Tensor4D; denoised: tf.Tensor4D; history: tf.Tensor4D | undefined } => {
-        const denoised = input.denoiser.denoise(latent.x, sigma, input.ctx);
-        if (sigmaNext === 0) return { x: denoised.clone(), denoised, history: undefined };
+      const denoised = await input.denoiser.denoise(latent.x, sigma, input.ctx);
+      const out = afterDenoise(denoised, (): { x: tf.Tensor4D; history: tf.Tensor4D | undefined } => {
+        if (sigmaNext === 0) return { x: denoised.clone(), history: undefined };
         const ratio = sigmaNext / sigma;
         let dEff: tf.Tensor = denoised;
         if (prev && state.previousStepSize !== null) {
@@ -64,12 +64,12 @@ export function createDpmPp2mSampler(options: Partial<DpmPp2mSamplerOptions> = {
           dEff = tf.sub(tf.mul(denoised, 1 + 1 / (2 * r)), tf.mul(prev, 1 / (2 * r)));
         }
         const x = tf.add(tf.mul(latent.x, ratio), tf.mul(dEff, 1 - ratio)) as tf.Tensor4D;
-        return { x, denoised, history: denoised.clone() };
+        return { x, history: denoised.clone() };
       });
       disposeX0History(state);
       return {
         latent: { x: out.x, level: latent.level, sigma: sigmaNext },
-        denoised: out.denoised,
+        denoised,
         state: { kind: 'dpmpp-2m', stepIndex: state.stepIndex + 1, previousDenoised: out.history ?? null, previousStepSize: out.history ? h : null },
         modelCalls: 1,
       };

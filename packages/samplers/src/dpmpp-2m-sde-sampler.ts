@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { PluginFactory, Sampler, SamplerStepInput, SamplerStepOutput } from '@upshift/core';
-import { checkHistoryShape, checkStepSigmas } from './sampler-math.js';
+import { afterDenoise, checkHistoryShape, checkStepSigmas } from './sampler-math.js';
 import { SAMPLER_OPTIONS_FIELD, optionsRecord, readChoice, readNumberIn } from './sampler-options.js';
 import {
   HISTORY_ON_LEVEL_CHANGE,
@@ -53,16 +53,16 @@ export function createDpmPp2mSdeSampler(options: Partial<DpmPp2mSdeSamplerOption
     order: 2,
     stochastic: eta > 0,
     initState: () => initX0History('dpmpp-2m-sde'),
-    step(input: SamplerStepInput<DpmPp2mSdeState>): SamplerStepOutput<DpmPp2mSdeState> {
+    async step(input: SamplerStepInput<DpmPp2mSdeState>): Promise<SamplerStepOutput<DpmPp2mSdeState>> {
       const { latent, sigmaNext, state } = input;
       checkStepSigmas(latent, sigmaNext);
       const prev = state.previousDenoised;
       if (prev) checkHistoryShape('dpmpp-2m-sde', prev, latent);
       const sigma = latent.sigma;
       const h = Math.log(sigma / sigmaNext);
-      const out = tf.tidy((): { x: tf.Tensor4D; denoised: tf.Tensor4D; history: tf.Tensor4D | undefined } => {
-        const denoised = input.denoiser.denoise(latent.x, sigma, input.ctx);
-        if (sigmaNext === 0) return { x: denoised.clone(), denoised, history: undefined };
+      const denoised = await input.denoiser.denoise(latent.x, sigma, input.ctx);
+      const out = afterDenoise(denoised, (): { x: tf.Tensor4D; history: tf.Tensor4D | undefined } => {
+        if (sigmaNext === 0) return { x: denoised.clone(), history: undefined };
         const etaH = eta * h;
         const gain = -Math.expm1(-h - etaH);
         let x = tf.add(tf.mul(latent.x, (sigmaNext / sigma) * Math.exp(-etaH)), tf.mul(denoised, gain));
@@ -71,12 +71,12 @@ export function createDpmPp2mSdeSampler(options: Partial<DpmPp2mSdeSamplerOption
           x = tf.add(x, tf.mul(tf.sub(denoised, prev), (0.5 * gain) / r));
         }
         if (eta > 0) x = tf.add(x, tf.mul(input.noise.normal(latent.x.shape), sigmaNext * Math.sqrt(-Math.expm1(-2 * etaH))));
-        return { x: x as tf.Tensor4D, denoised, history: denoised.clone() };
+        return { x: x as tf.Tensor4D, history: denoised.clone() };
       });
       disposeX0History(state);
       return {
         latent: { x: out.x, level: latent.level, sigma: sigmaNext },
-        denoised: out.denoised,
+        denoised,
         state: { kind: 'dpmpp-2m-sde', stepIndex: state.stepIndex + 1, previousDenoised: out.history ?? null, previousStepSize: out.history ? h : null },
         modelCalls: 1,
       };

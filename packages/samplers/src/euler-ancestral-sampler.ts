@@ -35,7 +35,7 @@ export function createEulerAncestralSampler(options: Partial<EulerAncestralSampl
     order: 1,
     stochastic: eta > 0,
     initState: () => initStepCountState('euler-ancestral'),
-    step: (input: SamplerStepInput<EulerAncestralState>): SamplerStepOutput<EulerAncestralState> =>
+    step: (input: SamplerStepInput<EulerAncestralState>): Promise<SamplerStepOutput<EulerAncestralState>> =>
       ancestralStep(input, (sigma, sigmaNext) => {
         const { sigmaDown, sigmaUp } = ancestralSigmas(sigma, sigmaNext, eta);
         return { keep: sigmaDown / sigma, sigmaUp };

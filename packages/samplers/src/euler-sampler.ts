@@ -4,9 +4,8 @@
  * One step: `x' = D + (sigma' / sigma) (x - D)`, identical to DDIM with eta = 0.
  * First order; one model call per step; lands exactly on D when sigma' = 0.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { PluginFactory, Sampler, SamplerStepInput, SamplerStepOutput } from '@upshift/core';
-import { checkStepSigmas, towardDenoised } from './sampler-math.js';
+import { afterDenoise, checkStepSigmas, towardDenoised } from './sampler-math.js';
 import { SAMPLER_OPTIONS_FIELD, optionsRecord } from './sampler-options.js';
 import { initStepCountState, nextStepCountState, type StepCountState } from './step-count-state.js';
 
@@ -20,14 +19,12 @@ export function createEulerSampler(): Sampler<EulerState> {
     order: 1,
     stochastic: false,
     initState: () => initStepCountState('euler'),
-    step(input: SamplerStepInput<EulerState>): SamplerStepOutput<EulerState> {
+    async step(input: SamplerStepInput<EulerState>): Promise<SamplerStepOutput<EulerState>> {
       const { latent, sigmaNext } = input;
       checkStepSigmas(latent, sigmaNext);
-      const out = tf.tidy(() => {
-        const denoised = input.denoiser.denoise(latent.x, latent.sigma, input.ctx);
-        return { x: towardDenoised(latent.x, denoised, sigmaNext / latent.sigma), denoised };
-      });
-      return { latent: { x: out.x, level: latent.level, sigma: sigmaNext }, denoised: out.denoised, state: nextStepCountState(input.state), modelCalls: 1 };
+      const denoised = await input.denoiser.denoise(latent.x, latent.sigma, input.ctx);
+      const x = afterDenoise(denoised, () => towardDenoised(latent.x, denoised, sigmaNext / latent.sigma));
+      return { latent: { x, level: latent.level, sigma: sigmaNext }, denoised, state: nextStepCountState(input.state), modelCalls: 1 };
     },
     onLevelChange: (state) => ({ ...state }),
     disposeState: () => undefined,

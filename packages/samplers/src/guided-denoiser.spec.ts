@@ -26,12 +26,12 @@ function labelled(): Denoiser & { seen: DenoiserContext[] } {
 }
 
 describe('withGuidance', () => {
-  it('combines a conditional and an unconditional call: D_u + w (D_c - D_u)', () => {
+  it('combines a conditional and an unconditional call: D_u + w (D_c - D_u)', async () => {
     const inner = labelled();
     const g = withGuidance(inner);
     const x = tf.zeros([2, 2, 2, 1]) as tf.Tensor4D;
     const base = tf.memory().numTensors;
-    const y = g.denoise(x, 1, { level: 0, classLabels: [3, 5], guidance: 2 });
+    const y = await g.denoise(x, 1, { level: 0, classLabels: [3, 5], guidance: 2 });
     // cond = [3, 5], uncond = [-1, -1]: -1 + 2 (cond + 1) = [7, 11]
     const v = y.dataSync();
     expect(v[0]).toBe(7);
@@ -44,17 +44,17 @@ describe('withGuidance', () => {
     x.dispose();
   });
 
-  it('is one plain call without guidance (or w = 1), and counts FLOPs of both calls', () => {
+  it('is one plain call without guidance (or w = 1), and counts FLOPs of both calls', async () => {
     const inner = labelled();
     const g = withGuidance(inner);
     const x = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
-    g.denoise(x, 1, { level: 0, classLabels: [2] }).dispose();
-    g.denoise(x, 1, { level: 0, classLabels: [2], guidance: 1 }).dispose();
+    (await g.denoise(x, 1, { level: 0, classLabels: [2] })).dispose();
+    (await g.denoise(x, 1, { level: 0, classLabels: [2], guidance: 1 })).dispose();
     expect(inner.seen).toHaveLength(2);
     expect(g.flops!(4, 4, 1, { level: 0, guidance: 3 })).toBe(320);
     expect(g.flops!(4, 4, 1, { level: 0 })).toBe(160);
     expect(usesGuidance({ level: 0, guidance: 1 })).toBe(false);
-    expect(() => g.denoise(x, 1, { level: 0, guidance: Number.NaN })).toThrow(ConfigError);
+    await expect(g.denoise(x, 1, { level: 0, guidance: Number.NaN })).rejects.toThrow(ConfigError);
     x.dispose();
   });
 });

@@ -6,9 +6,9 @@
  * adapter; `withGuidance` is the generic fallback for denoisers that do not, and makes two
  * calls per evaluation (one with the labels, one with every label null).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '@upshift/core';
-import type { Denoiser, DenoiserContext } from '@upshift/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, combineGuidance } from '@upshift/core';
+import type { Denoiser, DenoiserContext, DenoiseOptions } from '@upshift/core';
 
 /** A denoiser that applies guidance by combining two calls of `inner`. */
 export interface GuidedDenoiser extends Denoiser {
@@ -31,16 +31,29 @@ export function withGuidance(denoiser: Denoiser): GuidedDenoiser {
     name: `guided(${denoiser.name})`,
     channels: denoiser.channels,
     inner: denoiser,
-    denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext): tf.Tensor4D {
-      if (!usesGuidance(ctx)) return denoiser.denoise(x, sigma, ctx);
+    async denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext, options?: DenoiseOptions): Promise<tf.Tensor4D> {
+      if (!usesGuidance(ctx)) return denoiser.denoise(x, sigma, ctx, options);
       const w = ctx.guidance!;
       if (!Number.isFinite(w)) throw new ConfigError('guidance', w, 'must be a finite number');
-      return tf.tidy(() => {
-        const cond = denoiser.denoise(x, sigma, { ...ctx, guidance: 1 });
-        const labels = ctx.classLabels ? ctx.classLabels.map(() => null) : null;
-        const uncond = denoiser.denoise(x, sigma, { ...ctx, classLabels: labels, guidance: 1 });
-        return tf.add(uncond, tf.mul(tf.sub(cond, uncond), w)) as tf.Tensor4D;
-      });
+      const labels = ctx.classLabels ? ctx.classLabels.map(() => null) : null;
+      // Both calls start before either is awaited: an asynchronous inner denoiser runs them at once.
+      const call = (c: DenoiserContext): Promise<tf.Tensor4D> => {
+        try {
+          return Promise.resolve(denoiser.denoise(x, sigma, c, options));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      };
+      const settled = await Promise.allSettled([call({ ...ctx, guidance: 1 }), call({ ...ctx, classLabels: labels, guidance: 1 })]);
+      const [cond, uncond] = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+      try {
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        return combineGuidance(cond!, uncond!, w);
+      } finally {
+        cond?.dispose();
+        uncond?.dispose();
+      }
     },
     flops(height: number, width: number, batch: number, ctx?: DenoiserContext): number {
       const calls = usesGuidance(ctx) ? 2 : 1;

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { PluginFactory, Sampler, SamplerStepInput, SamplerStepOutput } from '@upshift/core';
-import { checkStepSigmas, towardDenoised } from './sampler-math.js';
+import { afterDenoise, checkStepSigmas, towardDenoised } from './sampler-math.js';
 import { SAMPLER_OPTIONS_FIELD, optionsRecord } from './sampler-options.js';
 import { initStepCountState, nextStepCountState, type StepCountState } from './step-count-state.js';
 
@@ -21,24 +21,43 @@ export function createHeunSampler(): Sampler<HeunState> {
     order: 2,
     stochastic: false,
     initState: () => initStepCountState('heun'),
-    step(input: SamplerStepInput<HeunState>): SamplerStepOutput<HeunState> {
+    async step(input: SamplerStepInput<HeunState>): Promise<SamplerStepOutput<HeunState>> {
       const { latent, sigmaNext, denoiser, ctx } = input;
       checkStepSigmas(latent, sigmaNext);
       const sigma = latent.sigma;
-      const out = tf.tidy(() => {
-        const denoised = denoiser.denoise(latent.x, sigma, ctx);
-        if (sigmaNext === 0) return { x: towardDenoised(latent.x, denoised, 0), denoised };
+      const denoised = await denoiser.denoise(latent.x, sigma, ctx);
+      let x: tf.Tensor4D;
+      if (sigmaNext === 0) {
+        x = afterDenoise(denoised, () => towardDenoised(latent.x, denoised, 0));
+      } else {
         const dt = sigmaNext - sigma;
-        const d = tf.div(tf.sub(latent.x, denoised), sigma);
-        const xPred = tf.add(latent.x, tf.mul(d, dt)) as tf.Tensor4D;
-        const denoisedPred = denoiser.denoise(xPred, sigmaNext, ctx);
-        const dPred = tf.div(tf.sub(xPred, denoisedPred), sigmaNext);
-        const x = tf.add(latent.x, tf.mul(tf.add(d, dPred), dt / 2)) as tf.Tensor4D;
-        return { x, denoised };
-      });
+        // The predictor's tensors live across the second (possibly asynchronous) model call,
+        // so they are freed explicitly rather than by one tf.tidy around the step.
+        const { d, xPred } = afterDenoise(denoised, () => {
+          const d = tf.div(tf.sub(latent.x, denoised), sigma) as tf.Tensor4D;
+          return { d, xPred: tf.add(latent.x, tf.mul(d, dt)) as tf.Tensor4D };
+        });
+        try {
+          const denoisedPred = await denoiser.denoise(xPred, sigmaNext, ctx);
+          try {
+            x = tf.tidy(() => {
+              const dPred = tf.div(tf.sub(xPred, denoisedPred), sigmaNext);
+              return tf.add(latent.x, tf.mul(tf.add(d, dPred), dt / 2)) as tf.Tensor4D;
+            });
+          } finally {
+            denoisedPred.dispose();
+          }
+        } catch (e) {
+          denoised.dispose();
+          throw e;
+        } finally {
+          d.dispose();
+          xPred.dispose();
+        }
+      }
       return {
-        latent: { x: out.x, level: latent.level, sigma: sigmaNext },
-        denoised: out.denoised,
+        latent: { x, level: latent.level, sigma: sigmaNext },
+        denoised,
         state: nextStepCountState(input.state),
         modelCalls: sigmaNext === 0 ? 1 : 2,
       };

@@ -53,12 +53,12 @@ describe('a run that upshifts mid-way ends at the analytic answer', () => {
   ];
   // (Euler is left out: at 40 steps its own first-order error, not the switch, dominates.)
 
-  it.each(samplers)('%s: levels 2 -> 1 -> 0, upshifts at sigma 20 and 5', (_name, make, tol) => {
+  it.each(samplers)('%s: levels 2 -> 1 -> 0, upshifts at sigma 20 and 5', async (_name, make, tol) => {
     const base = tf.memory().numTensors;
     const xT = tf.tidy(() => tf.add(tf.mul(createNoiseSource(1).normal<tf.Rank.R4>(SHAPE), Math.sqrt(STD * STD + 80 * 80)), MU) as tf.Tensor4D);
     const start = pool(xT, levels[0]!);
     const resizer = spyOnResizer(createBoxTestResizer());
-    const out = runSampler({ sampler: make(), denoiser: d, x: start, sigmas, levels, resizer, noise: createNoiseSource(2) });
+    const out = await runSampler({ sampler: make(), denoiser: d, x: start, sigmas, levels, resizer, noise: createNoiseSource(2) });
     expect(out.latent.level).toBe(0);
     expect(out.latent.x.shape).toEqual(SHAPE);
     const upshifted = resizer.last!;
@@ -83,11 +83,11 @@ describe('a run that upshifts mid-way ends at the analytic answer', () => {
     expect(tf.memory().numTensors).toBe(base);
   });
 
-  it('the same run upshifted at low noise (sigma 0.3) visibly loses detail variance (the test can fail)', () => {
+  it('the same run upshifted at low noise (sigma 0.3) visibly loses detail variance (the test can fail)', async () => {
     const lateLevels = sigmas.slice(0, -1).map((s) => (s > 0.3 ? 1 : 0));
     const xT = tf.tidy(() => tf.add(tf.mul(createNoiseSource(1).normal<tf.Rank.R4>(SHAPE), Math.sqrt(STD * STD + 80 * 80)), MU) as tf.Tensor4D);
     const start = pool(xT, 1);
-    const out = runSampler({ sampler: createHeunSampler(), denoiser: d, x: start, sigmas, levels: lateLevels, resizer: createBoxTestResizer(), noise: createNoiseSource(2) });
+    const out = await runSampler({ sampler: createHeunSampler(), denoiser: d, x: start, sigmas, levels: lateLevels, resizer: createBoxTestResizer(), noise: createNoiseSource(2) });
     const { variance } = tf.moments(out.latent.x);
     // Expected: s^2 / 4 + (3/4) s^2 * 0.09 / (0.25 + 0.09) -> ratio 0.45.
     expect(variance.dataSync()[0]! / (STD * STD)).toBeLessThan(0.6);
@@ -98,12 +98,12 @@ describe('a run that upshifts mid-way ends at the analytic answer', () => {
 describe('onLevelChange of the x0 history', () => {
   const d = createGaussianDenoiser({ mean: MU, std: STD, channels: 1 });
 
-  function twoSteps<S extends SamplerState>(sampler: Sampler<S>) {
+  async function twoSteps<S extends SamplerState>(sampler: Sampler<S>) {
     const x = tf.tidy(() => tf.add(tf.mul(createNoiseSource(5).normal<tf.Rank.R4>([1, 8, 8, 1]), 10), MU) as tf.Tensor4D);
     let latent: Latent = { x, level: 1, sigma: 10 };
     let state = sampler.initState();
     for (const next of [6, 4]) {
-      const out = sampler.step({ denoiser: d, latent, sigmaNext: next, state, ctx: { level: 1 }, noise: createNoiseSource(1) });
+      const out = await sampler.step({ denoiser: d, latent, sigmaNext: next, state, ctx: { level: 1 }, noise: createNoiseSource(1) });
       latent.x.dispose();
       out.denoised.dispose();
       latent = out.latent;
@@ -112,10 +112,10 @@ describe('onLevelChange of the x0 history', () => {
     return { latent, state };
   }
 
-  it('"resize" moves the previous x0 with resizer.resizeSignal and keeps the second-order step', () => {
+  it('"resize" moves the previous x0 with resizer.resizeSignal and keeps the second-order step', async () => {
     const sampler = createDpmPp2mSampler();
     const resizer = createBoxTestResizer();
-    const { latent, state } = twoSteps(sampler);
+    const { latent, state } = await twoSteps(sampler);
     const prevLow = state.previousDenoised!.clone();
     const moved = sampler.onLevelChange(state, { from: 1, to: 0 }, resizer);
     expect(resizer.signalResizes).toBe(1);
@@ -126,7 +126,7 @@ describe('onLevelChange of the x0 history', () => {
 
     // The next step at level 0 uses the 2M extrapolation with the resized history.
     const hi = resizer.resize(latent, 0, { noise: createNoiseSource(3) });
-    const out = sampler.step({ denoiser: d, latent: hi, sigmaNext: 5, state: moved, ctx: { level: 0 }, noise: createNoiseSource(1) });
+    const out = await sampler.step({ denoiser: d, latent: hi, sigmaNext: 5, state: moved, ctx: { level: 0 }, noise: createNoiseSource(1) });
     const h = Math.log(8 / 5);
     const r = Math.log(6 / 4) / h;
     const expected = tf.tidy(() => {
@@ -139,17 +139,17 @@ describe('onLevelChange of the x0 history', () => {
     sampler.disposeState(out.state);
   });
 
-  it('"first-order" drops the history: the next step equals Euler / DDIM', () => {
+  it('"first-order" drops the history: the next step equals Euler / DDIM', async () => {
     const sampler = createDpmPp2mSampler({ onLevelChange: 'first-order' });
     const resizer = createBoxTestResizer();
-    const { latent, state } = twoSteps(sampler);
+    const { latent, state } = await twoSteps(sampler);
     const moved = sampler.onLevelChange(state, { from: 1, to: 0 }, resizer);
     expect(resizer.signalResizes).toBe(0);
     expect(moved.previousDenoised).toBeNull();
     expect(state.previousDenoised!.isDisposed).toBe(true);
     const hi = resizer.resize(latent, 0, { noise: createNoiseSource(3) });
-    const out = sampler.step({ denoiser: d, latent: hi, sigmaNext: 5, state: moved, ctx: { level: 0 }, noise: createNoiseSource(1) });
-    const euler = createEulerSampler().step({ denoiser: d, latent: hi, sigmaNext: 5, state: { kind: 'euler', stepIndex: 0 }, ctx: { level: 0 }, noise: createNoiseSource(1) });
+    const out = await sampler.step({ denoiser: d, latent: hi, sigmaNext: 5, state: moved, ctx: { level: 0 }, noise: createNoiseSource(1) });
+    const euler = await createEulerSampler().step({ denoiser: d, latent: hi, sigmaNext: 5, state: { kind: 'euler', stepIndex: 0 }, ctx: { level: 0 }, noise: createNoiseSource(1) });
     expect(rms(out.latent.x, euler.latent.x)).toBeLessThan(1e-6);
     // ...and the step after it is second order again (history at the new level).
     expect(out.state.previousDenoised!.shape).toEqual([1, 16, 16, 1]);
@@ -157,12 +157,12 @@ describe('onLevelChange of the x0 history', () => {
     sampler.disposeState(out.state);
   });
 
-  it('a history left at the old level is a clear error, not a silent broadcast', () => {
+  it('a history left at the old level is a clear error, not a silent broadcast', async () => {
     const sampler = createDpmPp2mSampler();
     const resizer = createBoxTestResizer();
-    const { latent, state } = twoSteps(sampler);
+    const { latent, state } = await twoSteps(sampler);
     const hi = resizer.resize(latent, 0, { noise: createNoiseSource(3) });
-    expect(() => sampler.step({ denoiser: d, latent: hi, sigmaNext: 5, state, ctx: { level: 0 }, noise: createNoiseSource(1) })).toThrow(/onLevelChange/);
+    await expect(sampler.step({ denoiser: d, latent: hi, sigmaNext: 5, state, ctx: { level: 0 }, noise: createNoiseSource(1) })).rejects.toThrow(/onLevelChange/);
     expect(state.previousDenoised!.isDisposed).toBe(false);
     sampler.disposeState(state);
     tf.dispose([latent.x, hi.x]);

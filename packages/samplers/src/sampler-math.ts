@@ -21,6 +21,19 @@ export function checkStepSigmas(latent: Latent, sigmaNext: number): void {
  * Moves x along the straight line through the x0 estimate: `D + ratio (x - D)`. With
  * `ratio = sigmaNext / sigma` it is one Euler step of the PF-ODE (= DDIM with eta 0).
  */
+/**
+ * Runs `fn` (synchronous tensor math on a denoiser output) inside `tf.tidy`; if it throws,
+ * `denoised` is freed before the error propagates, so a failing step leaks nothing.
+ */
+export function afterDenoise<T extends tf.TensorContainer>(denoised: tf.Tensor4D, fn: () => T): T {
+  try {
+    return tf.tidy(fn);
+  } catch (e) {
+    denoised.dispose();
+    throw e;
+  }
+}
+
 export function towardDenoised(x: tf.Tensor4D, denoised: tf.Tensor4D, ratio: number): tf.Tensor4D {
   return tf.tidy(() => tf.add(denoised, tf.mul(tf.sub(x, denoised), ratio)) as tf.Tensor4D);
 }

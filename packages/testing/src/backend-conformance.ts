@@ -89,9 +89,9 @@ async function activateCpu(): Promise<void> {
 }
 
 /** Runs `work` on the active backend, reads the result, and checks no tensor leaked. */
-async function readLeakFree(work: () => tf.Tensor): Promise<Float32Array> {
+async function readLeakFree(work: () => tf.Tensor | Promise<tf.Tensor>): Promise<Float32Array> {
   const before = tf.memory().numTensors;
-  const out = work();
+  const out = await work();
   try {
     return (await out.data()) as Float32Array;
   } finally {
@@ -125,7 +125,7 @@ async function seededEuler(denoiser: Denoiser, side: number, channels: number, c
     for (let i = 0; i < steps; i++) {
       const s = sigmas[i]!;
       const next = sigmas[i + 1]!;
-      const x0 = denoiser.denoise(x, s, ctx);
+      const x0 = await denoiser.denoise(x, s, ctx);
       const stepped = tf.tidy(() => tf.add(x, tf.mul(tf.div(tf.sub(x, x0), s), next - s)) as tf.Tensor4D);
       x0.dispose();
       x.dispose();

@@ -45,6 +45,8 @@ export const GAUSSIAN_DENOISER_DEFAULTS: GaussianDenoiserOptions = { mean: 0, st
 
 /** The exact Gaussian denoiser with its closed-form helpers. */
 export interface GaussianDenoiser extends Denoiser {
+  /** Answers synchronously (no worker, no I/O). */
+  denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext): tf.Tensor4D;
   /** The statistics used at `level` (cached; owned by the denoiser). */
   statsAt(level: ResolutionLevel): GaussianLevelStats;
   /**

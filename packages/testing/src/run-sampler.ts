@@ -32,7 +32,7 @@ export interface RunSamplerResult {
 }
 
 /** Runs a sampler over a grid. Frees everything it made, also when a step throws. */
-export function runSampler(o: RunSamplerOptions): RunSamplerResult {
+export async function runSampler(o: RunSamplerOptions): Promise<RunSamplerResult> {
   const steps = o.sigmas.length - 1;
   const levels = o.levels ?? new Array<number>(steps).fill(0);
   const resizerNoise = o.noise.fork('resizer');
@@ -50,7 +50,7 @@ export function runSampler(o: RunSamplerOptions): RunSamplerResult {
         latent.x.dispose();
         latent = moved;
       }
-      const out = o.sampler.step({
+      const out = await o.sampler.step({
         denoiser: o.denoiser,
         latent,
         sigmaNext: o.sigmas[i + 1]! / 2 ** level,

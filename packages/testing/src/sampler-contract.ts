@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, createNoiseSource } from '@upshift/core';
-import type { Denoiser, DenoiserContext, Latent, NoiseSource, Sampler, SamplerState } from '@upshift/core';
+import type { Awaitable, Denoiser, DenoiserContext, Latent, NoiseSource, Sampler, SamplerState } from '@upshift/core';
 import { createBoxTestResizer } from './box-test-resizer.js';
 import { createGaussianDenoiser } from './gaussian-denoiser.js';
 import { runSampler } from './run-sampler.js';
@@ -33,7 +33,7 @@ function recording(inner: Denoiser, failAt = Infinity): Denoiser & { calls: numb
     channels: inner.channels,
     calls: 0,
     contexts: [] as DenoiserContext[],
-    denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext): tf.Tensor4D {
+    denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext): Awaitable<tf.Tensor4D> {
       rec.calls++;
       rec.contexts.push(ctx);
       if (rec.calls >= failAt) throw new Error('denoiser failure (test)');
@@ -41,6 +41,27 @@ function recording(inner: Denoiser, failAt = Infinity): Denoiser & { calls: numb
     },
   };
   return rec;
+}
+
+/**
+ * `inner` answering asynchronously, as a worker pool does: the result is made now (on the
+ * input as it is now) but handed over only after a macrotask; call `failAt` rejects.
+ */
+function answeringLater(inner: Denoiser, failAt = Infinity): Denoiser & { calls: number } {
+  const later = {
+    name: `later(${inner.name})`,
+    channels: inner.channels,
+    calls: 0,
+    async denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext): Promise<tf.Tensor4D> {
+      later.calls++;
+      const fail = later.calls >= failAt;
+      const out = fail ? undefined : await inner.denoise(x, sigma, ctx);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (fail) throw new Error('asynchronous denoiser failure (test)');
+      return out!;
+    },
+  };
+  return later;
 }
 
 /** A noise source that counts the samples drawn. */
@@ -105,7 +126,7 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
       expect(tensorsOf(a)).toHaveLength(0);
     });
 
-    it('steps: same shape and level, sigma = sigmaNext, input kept, stepIndex + 1, ctx passed through', () => {
+    it('steps: same shape and level, sigma = sigmaNext, input kept, stepIndex + 1, ctx passed through', async () => {
       const s = factory();
       const d = createGaussianDenoiser(data);
       const rec = recording(d);
@@ -116,7 +137,7 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
       let latent: Latent = { x, level: 0, sigma: 4 };
       for (const [i, next] of [2, 1, 0].entries()) {
         const before = rec.calls;
-        const out = s.step({ denoiser: rec, latent, sigmaNext: next, state, ctx, noise });
+        const out = await s.step({ denoiser: rec, latent, sigmaNext: next, state, ctx, noise });
         expect(latent.x.isDisposed).toBe(false);
         expect(out.latent.x.shape).toEqual(shape);
         expect(out.denoised.shape).toEqual(shape);
@@ -141,7 +162,7 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
       s.disposeState(state);
     });
 
-    it('is exact on point-mass data: x stays N(c, sigma^2) at every step', () => {
+    it('is exact on point-mass data: x stays N(c, sigma^2) at every step', async () => {
       const s = factory();
       const c = 0.3;
       const constant: Denoiser = { name: 'constant', channels: 2, denoise: (x) => tf.fill(x.shape, c) as tf.Tensor4D };
@@ -149,9 +170,10 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
       const sigmas = karras(8);
       const x = tf.tidy(() => tf.add(tf.mul(createNoiseSource(5).normal<tf.Rank.R4>(big), sigmas[0]!), c) as tf.Tensor4D);
       const start = x.dataSync().slice();
-      runSampler({
-        sampler: s,
-        denoiser: constant,
+      (
+        await runSampler({
+          sampler: s,
+          denoiser: constant,
         x,
         sigmas,
         noise: createNoiseSource(6),
@@ -176,24 +198,25 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
             expect(Math.abs(Math.sqrt(sum2 / v.length) / next - 1)).toBeLessThan(0.03);
           }
         },
-      }).latent.x.dispose();
+        })
+      ).latent.x.dispose();
       x.dispose();
     });
 
-    it('is deterministic under a seed and draws noise only if stochastic', () => {
+    it('is deterministic under a seed and draws noise only if stochastic', async () => {
       const d = createGaussianDenoiser(data);
-      const run = (seed: number) => {
+      const run = async (seed: number) => {
         const noise = countingNoise(seed);
         const x = initial(11, 20);
-        const out = runSampler({ sampler: factory(), denoiser: d, x, sigmas: karras(6), noise });
+        const out = await runSampler({ sampler: factory(), denoiser: d, x, sigmas: karras(6), noise });
         const v = out.latent.x.dataSync().slice();
         out.latent.x.dispose();
         x.dispose();
         return { v, drawn: noise.drawn };
       };
-      const a = run(42);
-      const b = run(42);
-      const c = run(43);
+      const a = await run(42);
+      const b = await run(42);
+      const c = await run(43);
       expect(Array.from(a.v)).toEqual(Array.from(b.v));
       if (probe.stochastic) {
         expect(a.drawn).toBeGreaterThan(0);
@@ -204,16 +227,16 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
       }
     });
 
-    it('leaks no tensors over a run, after disposeState, and when the denoiser throws', () => {
+    it('leaks no tensors over a run, after disposeState, and when the denoiser throws', async () => {
       const d = createGaussianDenoiser(data);
       const x = initial(1, 20);
       const base = tf.memory().numTensors;
-      const out = runSampler({ sampler: factory(), denoiser: d, x, sigmas: karras(5), noise: createNoiseSource(1) });
+      const out = await runSampler({ sampler: factory(), denoiser: d, x, sigmas: karras(5), noise: createNoiseSource(1) });
       out.latent.x.dispose();
       expect(tf.memory().numTensors).toBe(base);
       for (const failAt of [1, 2, 4]) {
         const rec = recording(d, failAt);
-        expect(() => runSampler({ sampler: factory(), denoiser: rec, x, sigmas: karras(5), noise: createNoiseSource(1) })).toThrow(
+        await expect(runSampler({ sampler: factory(), denoiser: rec, x, sigmas: karras(5), noise: createNoiseSource(1) })).rejects.toThrow(
           'denoiser failure',
         );
         expect(tf.memory().numTensors).toBe(base);
@@ -221,7 +244,31 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
       x.dispose();
     });
 
-    it('rejects a bad sigmaNext with ConfigError("sigmaNext") and keeps the state', () => {
+    it('gives the same result with a denoiser that answers asynchronously, and leaks nothing when it rejects', async () => {
+      const d = createGaussianDenoiser(data);
+      const x = initial(4, 20);
+      const base = tf.memory().numTensors;
+      const run = async (denoiser: Denoiser) => {
+        const out = await runSampler({ sampler: factory(), denoiser, x, sigmas: karras(5), noise: createNoiseSource(8) });
+        const v = Array.from(await out.latent.x.data());
+        out.latent.x.dispose();
+        return { v, calls: out.modelCalls };
+      };
+      const sync = await run(d);
+      const later = answeringLater(d);
+      const async = await run(later);
+      expect(async.v).toEqual(sync.v);
+      expect(later.calls).toBe(sync.calls);
+      expect(tf.memory().numTensors).toBe(base);
+      // Heun's second call of a step fails at call 2; the first step's single call at 1.
+      for (const failAt of [1, 2, 5]) {
+        await expect(run(answeringLater(d, failAt))).rejects.toThrow('asynchronous denoiser failure');
+        expect(tf.memory().numTensors).toBe(base);
+      }
+      x.dispose();
+    });
+
+    it('rejects a bad sigmaNext with ConfigError("sigmaNext") and keeps the state', async () => {
       const s = factory();
       const d = createGaussianDenoiser(data);
       const x = initial(1, 2);
@@ -230,7 +277,7 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
       for (const bad of [-1, Number.NaN, 3, Infinity]) {
         let caught: unknown;
         try {
-          s.step({ denoiser: d, latent: { x, level: 0, sigma: 2 }, sigmaNext: bad, state, ctx: { level: 0 }, noise: createNoiseSource(1) });
+          await s.step({ denoiser: d, latent: { x, level: 0, sigma: 2 }, sigmaNext: bad, state, ctx: { level: 0 }, noise: createNoiseSource(1) });
         } catch (e) {
           caught = e;
         }
@@ -246,7 +293,7 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
       [1, 0],
       [0, 1],
     ] as const) {
-      it(`onLevelChange ${from} -> ${to}: state tensors move to the new level, the run continues, nothing leaks`, () => {
+      it(`onLevelChange ${from} -> ${to}: state tensors move to the new level, the run continues, nothing leaks`, async () => {
         const s = factory();
         const d = createGaussianDenoiser(data);
         const resizer = createBoxTestResizer();
@@ -257,7 +304,7 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
         let latent: Latent = { x: initial(2, sigmas[0]! / 2 ** from, from === 0 ? fine : shape), level: from, sigma: sigmas[0]! / 2 ** from };
         let state = s.initState();
         for (let i = 0; i < 2; i++) {
-          const out = s.step({ denoiser: d, latent, sigmaNext: sigmas[i + 1]! / 2 ** from, state, ctx: { level: from }, noise });
+          const out = await s.step({ denoiser: d, latent, sigmaNext: sigmas[i + 1]! / 2 ** from, state, ctx: { level: from }, noise });
           latent.x.dispose();
           out.denoised.dispose();
           latent = out.latent;
@@ -275,7 +322,7 @@ export function describeSamplerContract(factory: () => Sampler, options: Sampler
         latent = resized;
         state = moved;
         for (let i = 2; i < sigmas.length - 1; i++) {
-          const out = s.step({ denoiser: d, latent, sigmaNext: sigmas[i + 1]! / 2 ** to, state, ctx: { level: to }, noise });
+          const out = await s.step({ denoiser: d, latent, sigmaNext: sigmas[i + 1]! / 2 ** to, state, ctx: { level: to }, noise });
           expect(out.latent.x.shape.slice(1, 3)).toEqual([side, side]);
           latent.x.dispose();
           out.denoised.dispose();

@@ -27,7 +27,7 @@ export interface UpshiftRunInput<S extends SamplerState> {
 }
 
 /** Runs the loop and returns the final level-0 image (caller owns it). */
-export function runUpshift<S extends SamplerState>(input: UpshiftRunInput<S>): Tensor4D {
+export async function runUpshift<S extends SamplerState>(input: UpshiftRunInput<S>): Promise<Tensor4D> {
   const { denoiser, sampler, resizer, sigmas, levels } = input;
   const first = levels[0] ?? 0;
   const start = tf.tidy(() => tf.mul(input.initialNoise, sigmas[0] as number) as Tensor4D);
@@ -52,7 +52,7 @@ export function runUpshift<S extends SamplerState>(input: UpshiftRunInput<S>): T
         latent.x.dispose();
         latent = moved;
       }
-      const out = sampler.step({
+      const out = await sampler.step({
         denoiser,
         latent,
         sigmaNext: (sigmas[i + 1] as number) / 2 ** level,
