@@ -48,6 +48,9 @@ export function wasserstein1Sorted(a: ArrayLike<number>, b: ArrayLike<number>): 
   return total;
 }
 
+/** Directions projected per pass over the descriptors (register blocking: one pass per block, not per direction). */
+const BLOCK = 8;
+
 /** Mean over random unit directions of the 1-D W1 between the projected sets (same `dim` required). */
 export function slicedWasserstein(a: DescriptorSet, b: DescriptorSet, options: Partial<SlicedWassersteinOptions> = {}): number {
   const { directions, seed } = { ...SLICED_WASSERSTEIN_DEFAULTS, ...options };
@@ -55,29 +58,73 @@ export function slicedWasserstein(a: DescriptorSet, b: DescriptorSet, options: P
   if (a.dim !== b.dim) throw new ConfigError('b.dim', b.dim, `must equal a.dim ${a.dim}`);
   const noise = createNoiseSource(seed).fork('swd-directions');
   const dim = a.dim;
-  const projA = new Float64Array(a.count);
-  const projB = new Float64Array(b.count);
+  const projA = Array.from({ length: BLOCK }, () => new Float64Array(a.count));
+  const projB = Array.from({ length: BLOCK }, () => new Float64Array(b.count));
   let sum = 0;
-  for (let d = 0; d < directions; d++) {
-    const dir = noise.normalArray(dim);
-    let norm = 0;
-    for (let k = 0; k < dim; k++) norm += dir[k]! * dir[k]!;
-    norm = Math.sqrt(norm);
-    project(a, dir, norm, projA);
-    project(b, dir, norm, projB);
-    projA.sort();
-    projB.sort();
-    sum += wasserstein1Sorted(projA, projB);
+  for (let d0 = 0; d0 < directions; d0 += BLOCK) {
+    const block = Math.min(BLOCK, directions - d0);
+    const dirs: Float32Array[] = [];
+    const norms: number[] = [];
+    for (let j = 0; j < block; j++) {
+      const dir = noise.normalArray(dim);
+      let norm = 0;
+      for (let k = 0; k < dim; k++) norm += dir[k]! * dir[k]!;
+      dirs.push(dir);
+      norms.push(Math.sqrt(norm));
+    }
+    projectBlock(a, dirs, norms, projA);
+    projectBlock(b, dirs, norms, projB);
+    for (let j = 0; j < block; j++) {
+      projA[j]!.sort();
+      projB[j]!.sort();
+      sum += wasserstein1Sorted(projA[j]!, projB[j]!);
+    }
   }
   return sum / directions;
 }
 
-function project(set: DescriptorSet, dir: Float32Array, norm: number, out: Float64Array): void {
+/**
+ * Projects every descriptor on up to {@link BLOCK} directions in one pass (each dot product
+ * summed in index order, so the result is the same as one direction at a time).
+ */
+function projectBlock(set: DescriptorSet, dirs: readonly Float32Array[], norms: readonly number[], out: readonly Float64Array[]): void {
   const { data, count, dim } = set;
-  for (let r = 0; r < count; r++) {
-    let s = 0;
-    const base = r * dim;
-    for (let k = 0; k < dim; k++) s += data[base + k]! * dir[k]!;
-    out[r] = s / norm;
+  const n = dirs.length;
+  if (n === BLOCK) {
+    const [e0, e1, e2, e3, e4, e5, e6, e7] = dirs as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+    for (let r = 0; r < count; r++) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      const base = r * dim;
+      for (let k = 0; k < dim; k++) {
+        const v = data[base + k]!;
+        s0 += v * e0[k]!;
+        s1 += v * e1[k]!;
+        s2 += v * e2[k]!;
+        s3 += v * e3[k]!;
+        s4 += v * e4[k]!;
+        s5 += v * e5[k]!;
+        s6 += v * e6[k]!;
+        s7 += v * e7[k]!;
+      }
+      out[0]![r] = s0 / norms[0]!;
+      out[1]![r] = s1 / norms[1]!;
+      out[2]![r] = s2 / norms[2]!;
+      out[3]![r] = s3 / norms[3]!;
+      out[4]![r] = s4 / norms[4]!;
+      out[5]![r] = s5 / norms[5]!;
+      out[6]![r] = s6 / norms[6]!;
+      out[7]![r] = s7 / norms[7]!;
+    }
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    const dir = dirs[j]!;
+    const o = out[j]!;
+    for (let r = 0; r < count; r++) {
+      let s = 0;
+      const base = r * dim;
+      for (let k = 0; k < dim; k++) s += data[base + k]! * dir[k]!;
+      o[r] = s / norms[j]!;
+    }
   }
 }
