@@ -203,10 +203,11 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
     const stepMs = parseMs(/\(([\d.]+ m?s)\)$/.exec(await text(page, '#progress'))?.[1]);
     console.info(`web e2e: first 64 px step ${Math.round(stepMs)} ms; page timer max gap ${Math.round(probe.maxGap)} ms over ${probe.ticks} ticks, longest long task ${Math.round(probe.longest)} ms`);
     // On the main thread a step blocked the page for its whole length (0.5-2 s here); in the
-    // worker the timer keeps firing through it. (200 ms floor: on a machine fast enough for
-    // sub-400 ms steps, scheduling noise must not fail the test.)
+    // worker the timer keeps firing through it (gaps of 30-80 ms, up to ~220 ms at load 12 on
+    // 2 cores, and no long task). The 300 ms floor keeps scheduling noise on a loaded machine,
+    // or a machine fast enough for sub-500 ms steps, from failing the test.
     expect(stepMs).toBeGreaterThan(0);
-    const bound = Math.max(stepMs / 2, 200);
+    const bound = Math.max(0.6 * stepMs, 300);
     expect(probe.maxGap).toBeLessThan(bound);
     expect(probe.longest).toBeLessThan(bound);
 
