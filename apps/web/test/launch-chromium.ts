@@ -2,7 +2,7 @@
  * Headless Debian Chromium through playwright-core, with a fresh profile and no network
  * chatter. `--disable-gpu` leaves WebGPU without an adapter, so pages fall back to wasm.
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +24,16 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Why the test cannot run here, or undefined. In CI a missing browser is a failure, not a skip. */
+/** Why the test cannot run here (no executable file at {@link CHROMIUM_PATH}), or undefined. */
 export function chromiumMissing(): string | undefined {
-  if (existsSync(CHROMIUM_PATH)) return undefined;
+  try {
+    if (statSync(CHROMIUM_PATH).isFile()) {
+      accessSync(CHROMIUM_PATH, constants.X_OK);
+      return undefined;
+    }
+  } catch {
+    // missing or not executable: fall through
+  }
   return `${CHROMIUM_PATH} is not installed (apt-get install chromium); the browser end-to-end test needs it`;
 }
 

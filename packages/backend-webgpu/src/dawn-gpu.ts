@@ -71,25 +71,61 @@ async function loadDawnUncached(flags: readonly string[], specifier: string): Pr
 }
 
 /**
- * Why Dawn found no adapter, as far as can be told from outside: on Linux, whether the Vulkan
- * loader is installed and which ICD files the loader was pointed at.
+ * Matches every reason a capability check gives when Dawn has no adapter for us: Dawn's own
+ * refusal (`requestAdapter()` rejecting, e.g. for an adapter flag that matches nothing) or
+ * {@link explainNoAdapter}'s account of a null adapter (no Vulkan loader, no driver, ...).
  */
-export async function explainNoAdapter(): Promise<string> {
+export const NO_ADAPTER_REASON = /^(requestAdapter\(\) failed: no suitable backends found|Dawn found no GPU adapter(: \S|$))/;
+
+/** Whether `path` is a real, non-empty file (following links). */
+function isNonEmptyFile(statSync: typeof import('node:fs').statSync, path: string): boolean {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() && stat.size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the dynamic loader would find the Vulkan loader `libvulkan.so.1`: the paths the
+ * loader cache (`/etc/ld.so.cache`) lists for it, and `LD_LIBRARY_PATH`. Only real, non-empty
+ * files count, so a stale cache entry (package removed) reads as "not installed". Undefined
+ * outside Node or when there is none.
+ */
+export async function findVulkanLoader(env?: Readonly<Record<string, string | undefined>>, ldCache = '/etc/ld.so.cache'): Promise<string | undefined> {
+  if (!isNode()) return undefined;
+  env ??= process.env;
+  const { readFileSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const candidates = (env['LD_LIBRARY_PATH'] ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map((d) => join(d, 'libvulkan.so.1'));
+  try {
+    // The cache is binary; the library paths in it are NUL-terminated strings.
+    const text = readFileSync(ldCache).toString('latin1');
+    for (const match of text.matchAll(/\/[^\0]*\/libvulkan\.so\.1(?=\0)/g)) candidates.push(match[0]);
+  } catch {
+    // no loader cache: LD_LIBRARY_PATH only
+  }
+  return candidates.find((path) => isNonEmptyFile(statSync, path));
+}
+
+/**
+ * Why Dawn found no adapter, as far as can be told from outside: on Linux, whether the Vulkan
+ * loader is installed and which ICD files the loader was pointed at. `env` and `ldCache`
+ * default to this process's environment and `/etc/ld.so.cache`.
+ */
+export async function explainNoAdapter(env?: Readonly<Record<string, string | undefined>>, ldCache?: string): Promise<string> {
   const base = 'Dawn found no GPU adapter';
   if (!isNode() || process.platform !== 'linux') return base;
-  const { existsSync, readFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const dirs = (process.env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean);
-  let inCache = false;
-  try {
-    inCache = readFileSync('/etc/ld.so.cache').includes('libvulkan.so.1');
-  } catch {
-    // no loader cache: rely on LD_LIBRARY_PATH
-  }
-  if (!inCache && !dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')))) {
+  env ??= process.env;
+  const { existsSync } = await import('node:fs');
+  if ((await findVulkanLoader(env, ldCache)) === undefined) {
     return `${base}: the Vulkan loader libvulkan.so.1 is not installed (Debian/Ubuntu: apt-get install libvulkan1)`;
   }
-  const icd = process.env['VK_ICD_FILENAMES'] ?? process.env['VK_DRIVER_FILES'];
+  const icd = env['VK_ICD_FILENAMES'] ?? env['VK_DRIVER_FILES'];
   if (icd !== undefined) {
     const missing = icd.split(':').filter((f) => f && !existsSync(f));
     if (missing.length) return `${base}: the Vulkan driver file(s) ${missing.join(', ')} named by VK_ICD_FILENAMES/VK_DRIVER_FILES do not exist`;

@@ -2,13 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { container } from 'tsyringe';
 import { Backend, BackendUnavailableError, ConfigError } from '@upshift/core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { skipUnless } from '@upshift/testing';
 import { describe, expect, it } from 'vitest';
-import { dawnPlatformDir, explainNoAdapter, loadDawn } from './dawn-gpu.js';
+import { dawnPlatformDir, explainNoAdapter, findVulkanLoader, loadDawn, NO_ADAPTER_REASON } from './dawn-gpu.js';
 import { createWebGpuBackendProvider, validateWebGpuBackendOptions, webGpuBackendProvider } from './webgpu-backend-provider.js';
 import { registerWebGpuBackend } from './register-webgpu-backend.js';
 
 const capability = await webGpuBackendProvider.check();
-const noGpu = !capability.available && process.env['CI'] !== 'true';
+// Without any adapter (no Vulkan loader, no driver) the device tests skip, saying why, unless
+// this run requires webgpu (UPSHIFT_TEST_REQUIRE, set by CI after installing SwiftShader).
+const noGpu = skipUnless('webgpu', capability.available ? undefined : capability.reason);
 
 describe('webgpu options', () => {
   it('defaults, and accepts valid options', () => {
@@ -60,10 +66,39 @@ describe('Dawn probing', () => {
     const provider = createWebGpuBackendProvider({ dawnFlags: ['adapter=no-such-adapter'] });
     const result = await provider.check();
     expect(result.available).toBe(false);
-    expect(result.available ? '' : result.reason).toMatch(/^requestAdapter\(\) failed: no suitable backends found/);
+    expect(result.available ? '' : result.reason).toMatch(NO_ADAPTER_REASON);
     const error = await provider.activate().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
-    expect((error as Error).message).toMatch(/^Backend "webgpu" is not available here: /);
+    expect((error as Error).message).toBe(`Backend "webgpu" is not available here: ${result.available ? '' : result.reason}`);
+  });
+
+  it('finds the Vulkan loader only as a real, non-empty file (a stale cache entry is "not installed")', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'upshift-vulkan-'));
+    try {
+      const lib = join(dir, 'lib');
+      const empty = join(dir, 'empty');
+      for (const d of [lib, empty]) rmSync(d, { force: true });
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(lib);
+      mkdirSync(empty);
+      writeFileSync(join(lib, 'libvulkan.so.1'), 'ELF');
+      writeFileSync(join(empty, 'libvulkan.so.1'), '');
+      // A loader cache listing both (binary, NUL-terminated paths).
+      const cache = join(dir, 'ld.so.cache');
+      writeFileSync(cache, Buffer.from(`glibc-ld.so.cache1.1\0libvulkan.so.1\0${join(empty, 'libvulkan.so.1')}\0libvulkan.so.1\0${join(lib, 'libvulkan.so.1')}\0`, 'latin1'));
+      expect(await findVulkanLoader({}, cache)).toBe(join(lib, 'libvulkan.so.1'));
+      expect(await findVulkanLoader({ LD_LIBRARY_PATH: empty }, join(dir, 'no-cache'))).toBeUndefined();
+      expect(await findVulkanLoader({ LD_LIBRARY_PATH: `${empty}:${lib}` }, join(dir, 'no-cache'))).toBe(join(lib, 'libvulkan.so.1'));
+      expect(await explainNoAdapter({}, join(dir, 'no-cache'))).toBe(
+        'Dawn found no GPU adapter: the Vulkan loader libvulkan.so.1 is not installed (Debian/Ubuntu: apt-get install libvulkan1)',
+      );
+      expect(await explainNoAdapter({ LD_LIBRARY_PATH: lib, VK_ICD_FILENAMES: '/nonexistent/icd.json' }, join(dir, 'no-cache'))).toBe(
+        'Dawn found no GPU adapter: the Vulkan driver file(s) /nonexistent/icd.json named by VK_ICD_FILENAMES/VK_DRIVER_FILES do not exist',
+      );
+      expect(await explainNoAdapter({ LD_LIBRARY_PATH: lib }, join(dir, 'no-cache'))).toMatch(/^Dawn found no GPU adapter: no Vulkan driver found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('explains a missing adapter by what is missing on this machine', async () => {
@@ -79,7 +114,7 @@ describe('Dawn probing', () => {
   });
 });
 
-describe.skipIf(noGpu)('webgpu device loss', () => {
+describe.skipIf(noGpu !== false)(`webgpu device loss${noGpu ? ` (skipped: ${noGpu})` : ''}`, () => {
   it('a device destroyed mid-run fails with BackendUnavailableError, frees tensors, and re-activation recovers', async () => {
     await webGpuBackendProvider.activate();
     const before = tf.memory().numTensors;

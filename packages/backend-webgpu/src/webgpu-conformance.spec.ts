@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '@upshift/models';
-import { describeBackendConformance } from '@upshift/testing';
+import { describeBackendConformance, skipUnless } from '@upshift/testing';
 import { webGpuBackendProvider } from './webgpu-backend-provider.js';
 
-// CI installs SwiftShader, so there the suite must run; elsewhere it is skipped with the reason.
+// CI installs SwiftShader and requires webgpu (UPSHIFT_TEST_REQUIRE), so there the suite must
+// run; elsewhere, without an adapter, it is skipped with the reason.
 const capability = await webGpuBackendProvider.check();
-const skip = !capability.available && process.env['CI'] !== 'true' ? capability.reason : false;
+const skip = skipUnless('webgpu', capability.available ? undefined : capability.reason);
 
 // Small sizes: SwiftShader runs WebGPU on the CPU, and pays ~10 ms per kernel launch; the tiny
 // UNet launches ~1,500 kernels per forward pass (~15 s), so the seeded run takes 2 steps.

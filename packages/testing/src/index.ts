@@ -45,3 +45,4 @@ export {
   resolveGaussianDenoiserFactoryOptions,
   GAUSSIAN_DENOISER_FACTORY_DEFAULTS,
 } from './gaussian-denoiser-factory.js';
+export { skipUnless, requiredHere, MissingTestRequirementError, TEST_REQUIRE_ENV } from './test-requirements.js';

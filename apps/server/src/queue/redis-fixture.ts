@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,9 +14,17 @@ import { fileURLToPath } from 'node:url';
 /** Path of Debian's redis-server. */
 export const REDIS_SERVER = process.env['REDIS_SERVER'] ?? '/usr/bin/redis-server';
 
-/** Why the Redis tests cannot run here, or undefined when they can. */
+/** Why the Redis tests cannot run here (no executable redis-server), or undefined when they can. */
 export function redisSkipReason(): string | undefined {
-  return existsSync(REDIS_SERVER) ? undefined : `${REDIS_SERVER} not found (apt-get install redis-server): skipping the multi-machine tests`;
+  try {
+    if (statSync(REDIS_SERVER).isFile()) {
+      accessSync(REDIS_SERVER, constants.X_OK);
+      return undefined;
+    }
+  } catch {
+    // missing or not executable
+  }
+  return `${REDIS_SERVER} not found (apt-get install redis-server): skipping the multi-machine tests`;
 }
 
 /** A free TCP port on 127.0.0.1. */
