@@ -55,6 +55,12 @@ export interface Denoiser {
    * context). Optional: a denoiser without it counts as proportional to pixels.
    */
   flops?(height: number, width: number, batch: number, ctx?: DenoiserContext): number;
+  /**
+   * A stable hash of what the denoiser computes (its weights and config), e.g.
+   * `"sha256:<hex>"`: a run checkpoint records it, and a resume on a denoiser with another hash
+   * is rejected. Optional: without it only the name and the pipeline config identify the model.
+   */
+  fingerprint?(): Promise<string>;
   /** Releases weights. Optional; denoisers without resources need not implement it. */
   dispose?(): void;
 }

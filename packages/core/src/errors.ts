@@ -33,10 +33,23 @@ export class ConfigError extends UpshiftError {
   constructor(
     readonly field: string,
     readonly value: unknown,
-    reason: string,
+    /** Why the value is invalid (the message's last part). */
+    readonly reason: string,
   ) {
     super(`Invalid ${field} = ${describeValue(value)}: ${reason}`);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A run checkpoint is malformed, truncated, of another version, or does not match the run it
+ * should continue (model, config, shapes). `field` is the dotted path inside the checkpoint,
+ * starting with `checkpoint.` (e.g. `"checkpoint.latent.x.shape"`, `"checkpoint.model.hash"`).
+ */
+export class CheckpointError extends ConfigError {
+  constructor(field: string, value: unknown, reason: string) {
+    super(field, value, reason);
+    this.name = 'CheckpointError';
   }
 }
 

@@ -2,6 +2,7 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import type { ResolutionLevel } from './level.js';
 import type { UpshiftPlan } from './policy.js';
 import type { ComputeTotals } from './compute-meter.js';
+import type { RunCheckpoint } from './checkpoint.js';
 
 /** `start`: the run's plan, before any model call. */
 export interface StartEvent {
@@ -11,6 +12,8 @@ export interface StartEvent {
   readonly config: Readonly<Record<string, unknown>>;
   /** tfjs backend the run uses. */
   readonly backend: string;
+  /** For a run resumed from a checkpoint: the index of its first step (steps before it are not emitted again). */
+  readonly resumedFrom?: number;
 }
 
 /** `step`: one sampler step done. Tensors are valid only while the event is emitted. */
@@ -71,5 +74,44 @@ export interface DoneEvent {
   readonly stats: RunStats;
 }
 
+/**
+ * `checkpoint`: the run's state before step `index` (the run asked for checkpoints at level
+ * changes and / or every K steps). Plain data, safe to keep; resume with
+ * `pipeline.run(config, { resumeFrom: checkpoint })`.
+ */
+export interface CheckpointEvent {
+  readonly type: 'checkpoint';
+  /** The next step to run (= `checkpoint.index`). */
+  readonly index: number;
+  /** Why now: the next step changes level, and / or `index` is a multiple of `everySteps`. */
+  readonly reasons: readonly ('level-change' | 'every-steps')[];
+  readonly checkpoint: RunCheckpoint;
+}
+
+/** Why a run stopped early with a `suspended` event. */
+export type SuspendReason =
+  /** `RunOptions.stopBefore`: the run reached that step index. */
+  | { readonly kind: 'stop-before'; readonly index: number }
+  /** `RunOptions.levels`: the next step's level is outside the range the run may run. */
+  | { readonly kind: 'level-range'; readonly level: ResolutionLevel; readonly min: ResolutionLevel; readonly max: ResolutionLevel }
+  /** `RunOptions.suspendSignal` was aborted (e.g. a worker draining on SIGTERM). */
+  | { readonly kind: 'requested' };
+
+/**
+ * `suspended`: the run stopped before step `index` instead of finishing (it ends with this
+ * event, in place of `done`). Continue it from `checkpoint`, here or on another worker.
+ */
+export interface SuspendedEvent {
+  readonly type: 'suspended';
+  /** The next step to run (= `checkpoint.index`). */
+  readonly index: number;
+  /** The level that step will run at. */
+  readonly level: ResolutionLevel;
+  readonly reason: SuspendReason;
+  readonly checkpoint: RunCheckpoint;
+  /** Statistics of the steps done so far (including those before a resume). */
+  readonly stats: RunStats;
+}
+
 /** Everything a run emits; errors go to the Observable's error channel. */
-export type StepEvent = StartEvent | StepProgressEvent | ResolutionChangeEvent | DoneEvent;
+export type StepEvent = StartEvent | StepProgressEvent | ResolutionChangeEvent | CheckpointEvent | SuspendedEvent | DoneEvent;

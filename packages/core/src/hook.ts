@@ -49,4 +49,16 @@ export interface StepHook {
    * `ctx` stay valid until it settles.
    */
   afterStep(ctx: StepHookContext): StepHookResult | void | Promise<StepHookResult | void>;
+  /**
+   * A hook that keeps state across steps (what it decided so far, running statistics) returns
+   * it here as JSON, so a run checkpoint can carry it; {@link restoreState} puts it back in a
+   * fresh hook of a resumed run. Hooks without state leave both out.
+   */
+  saveState?(): unknown;
+  /**
+   * Restores what {@link saveState} returned (into a hook created for the resumed run).
+   *
+   * @throws an Error naming what is wrong with `state`.
+   */
+  restoreState?(state: unknown): void;
 }

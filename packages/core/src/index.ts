@@ -8,6 +8,7 @@ export {
   HookError,
   BackendUnavailableError,
   ModelLoadError,
+  CheckpointError,
   UnknownPluginError,
   describeValue,
 } from './errors.js';
@@ -16,10 +17,17 @@ export { resolutionAtLevel, sigmaAtLevel, sigmaAtFull, maxLevelFor } from './lev
 export type { NoiseLevel } from './noise-level.js';
 export { sigmaToLogSnr, logSnrToSigma, noiseLevel } from './noise-level.js';
 export type { Latent } from './latent.js';
-export type { NoiseSource } from './random.js';
-export { createNoiseSource } from './random.js';
+export type { NoiseSource, NoiseSourceState } from './random.js';
+export { createNoiseSource, restoreNoiseSource } from './random.js';
+export type { TensorData } from './tensor-data.js';
+export { readTensorData, checkTensorData, tensorFromData } from './tensor-data.js';
+export type { JsonScalar, SamplerStateData } from './sampler-state-data.js';
+export { saveSamplerState, restoreSamplerState, checkSamplerStateData } from './sampler-state-data.js';
+export type { LevelCause, ModelIdentity, HookStateData, RunCheckpoint } from './checkpoint.js';
+export { CHECKPOINT_VERSION } from './checkpoint.js';
 export type { Awaitable, Denoiser, DenoiserContext, DenoiseOptions } from './denoiser.js';
 export { needsGuidance, guidanceRowLabels, combineGuidance } from './guidance.js';
+export { sha256Fingerprint } from './fingerprint.js';
 export type { NoiseSchedule } from './schedule.js';
 export type { SamplerState, SamplerStepInput, SamplerStepOutput, LevelChange, Sampler } from './sampler.js';
 export type { DownOperator, ResizeContext, Resizer } from './resizer.js';
@@ -35,6 +43,9 @@ export type {
   RunStats,
   ImageData4D,
   DoneEvent,
+  CheckpointEvent,
+  SuspendReason,
+  SuspendedEvent,
   StepEvent,
 } from './events.js';
 export type { BackendCapability, BackendProvider } from './backend.js';

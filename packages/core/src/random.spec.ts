@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { createNoiseSource } from './random.js';
+import { createNoiseSource, restoreNoiseSource } from './random.js';
 import { ConfigError } from './errors.js';
 
 describe('createNoiseSource', () => {
@@ -52,5 +52,25 @@ describe('createNoiseSource', () => {
   it('rejects a bad seed naming the field and value', () => {
     expect(() => createNoiseSource(-1)).toThrow(ConfigError);
     expect(() => createNoiseSource(1.5)).toThrow(/seed = 1.5/);
+  });
+
+  it('captures its position as JSON and restores it: the restored stream draws the same numbers', () => {
+    for (const skip of [0, 1, 2, 7]) {
+      const a = createNoiseSource(5).fork('sampler');
+      a.normalArray(skip); // odd counts leave a Box-Muller spare behind
+      const state = a.capture();
+      const b = restoreNoiseSource(JSON.parse(JSON.stringify(state)) as typeof state);
+      expect(Array.from(b.normalArray(9))).toEqual(Array.from(a.normalArray(9)));
+      expect(b.capture()).toEqual(a.capture());
+      expect(state.spare === null).toBe(skip % 2 === 0);
+    }
+  });
+
+  it('rejects a malformed captured state, naming the field', () => {
+    const state = createNoiseSource(1).capture();
+    expect(() => restoreNoiseSource({ ...state, words: [1, 2, 3] as never }, 'checkpoint.noise.sampler')).toThrow(/checkpoint\.noise\.sampler\.words = \[1,2,3\]/);
+    expect(() => restoreNoiseSource({ ...state, words: [0, 0, 0, 0] })).toThrow(/all-zero state/);
+    expect(() => restoreNoiseSource({ ...state, spare: Number.NaN })).toThrow(/noise\.spare = NaN/);
+    expect(() => restoreNoiseSource({ ...state, algorithm: 'mt19937' as never })).toThrow(/noise\.algorithm = "mt19937"/);
   });
 });

@@ -8,6 +8,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { ConfigError } from './errors.js';
 
+/**
+ * The position of a {@link NoiseSource}'s stream as plain JSON data (saved in run checkpoints):
+ * restoring it with {@link restoreNoiseSource} continues the stream bit for bit.
+ */
+export interface NoiseSourceState {
+  /** The generator (only `"xoshiro128**"` today). */
+  readonly algorithm: 'xoshiro128**';
+  /** The seed the source was created with (informative: forks derive from it). */
+  readonly seed: number;
+  /** The four 32-bit words of the generator state, as unsigned integers. */
+  readonly words: readonly [number, number, number, number];
+  /** Box-Muller's second normal of the last pair, if not yet drawn. */
+  readonly spare: number | null;
+}
+
 /** A source of seeded Gaussian noise. Each call advances the stream. */
 export interface NoiseSource {
   /** The seed this source was created with. */
@@ -18,6 +33,8 @@ export interface NoiseSource {
   normalArray(length: number): Float32Array;
   /** An independent child stream (for e.g. a resizer), derived from this seed and `label`. */
   fork(label: string): NoiseSource;
+  /** The stream's current position as plain data; drawing more does not change the returned object. */
+  capture(): NoiseSourceState;
 }
 
 function splitmix32(a: number): () => number {
@@ -44,12 +61,29 @@ class Xoshiro128NoiseSource implements NoiseSource {
   private s3: number;
   private spare: number | undefined;
 
-  constructor(readonly seed: number) {
+  constructor(
+    readonly seed: number,
+    restored?: NoiseSourceState,
+  ) {
+    if (restored !== undefined) {
+      [this.s0, this.s1, this.s2, this.s3] = restored.words.map((w) => w | 0) as [number, number, number, number];
+      this.spare = restored.spare ?? undefined;
+      return;
+    }
     const sm = splitmix32(seed >>> 0);
     this.s0 = sm();
     this.s1 = sm();
     this.s2 = sm();
     this.s3 = sm();
+  }
+
+  capture(): NoiseSourceState {
+    return {
+      algorithm: 'xoshiro128**',
+      seed: this.seed,
+      words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0],
+      spare: this.spare ?? null,
+    };
   }
 
   private nextUint(): number {
@@ -108,4 +142,29 @@ export function createNoiseSource(seed: number): NoiseSource {
     throw new ConfigError('seed', seed, 'must be an integer in [0, 4294967295]');
   }
   return new Xoshiro128NoiseSource(seed);
+}
+
+const isUint32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+
+/**
+ * Recreates a noise source at a captured position (see {@link NoiseSource.capture}): it draws
+ * exactly what the captured source would have drawn next.
+ *
+ * @param field names the state in errors (default `"noise"`).
+ * @throws ConfigError naming `<field>.<key>` and the value when the state is malformed.
+ */
+export function restoreNoiseSource(state: NoiseSourceState, field = 'noise'): NoiseSource {
+  if (state === null || typeof state !== 'object') throw new ConfigError(field, state, 'must be a captured noise state');
+  if (state.algorithm !== 'xoshiro128**') throw new ConfigError(`${field}.algorithm`, state.algorithm, 'must be "xoshiro128**"');
+  if (!isUint32(state.seed)) throw new ConfigError(`${field}.seed`, state.seed, 'must be an integer in [0, 4294967295]');
+  const words = state.words as unknown;
+  if (!Array.isArray(words) || words.length !== 4 || !words.every(isUint32)) {
+    throw new ConfigError(`${field}.words`, words, 'must be 4 integers in [0, 4294967295]');
+  }
+  // xoshiro's all-zero state is a fixed point: it never comes out of a seeded stream.
+  if (words.every((w) => w === 0)) throw new ConfigError(`${field}.words`, words, 'the all-zero state is invalid');
+  if (state.spare !== null && !(typeof state.spare === 'number' && Number.isFinite(state.spare))) {
+    throw new ConfigError(`${field}.spare`, state.spare, 'must be a finite number or null');
+  }
+  return new Xoshiro128NoiseSource(state.seed, state);
 }

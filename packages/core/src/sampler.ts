@@ -4,6 +4,7 @@ import type { Latent } from './latent.js';
 import type { ResolutionLevel } from './level.js';
 import type { NoiseSource } from './random.js';
 import type { Resizer } from './resizer.js';
+import type { SamplerStateData } from './sampler-state-data.js';
 
 /**
  * Explicit sampler state. Each sampler declares its own state type with a `kind` tag; tensors
@@ -71,4 +72,18 @@ export interface Sampler<S extends SamplerState = SamplerState> {
   onLevelChange(state: S, change: LevelChange, resizer: Resizer): S;
   /** Frees every tensor the state holds. */
   disposeState(state: S): void;
+  /**
+   * Saves `state` as plain data for a run checkpoint (reads its tensors; does not consume or
+   * dispose it). Optional: without it the pipeline uses core's generic `saveSamplerState`, which
+   * takes any state made of JSON scalars and float32 tensors.
+   */
+  saveState?(state: S): Promise<SamplerStateData>;
+  /**
+   * Rebuilds a state saved by `saveState` (new tensors, owned by the caller), checking that it
+   * is this sampler's. Optional: the generic counterpart is core's `restoreSamplerState`.
+   *
+   * @param field names the data in errors (e.g. `"checkpoint.sampler"`).
+   * @throws ConfigError naming `field.<key>` and the value when the data is malformed.
+   */
+  restoreState?(data: SamplerStateData, field?: string): S;
 }

@@ -12,7 +12,7 @@
  * (every op of the forward pass treats batch rows independently).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, UpshiftError, combineGuidance } from '@upshift/core';
+import { ConfigError, UpshiftError, combineGuidance, sha256Fingerprint } from '@upshift/core';
 import type { Denoiser, DenoiserContext, PowerSpectrum } from '@upshift/core';
 import type { ModelConfig } from './model-config.js';
 import type { UNetLayout } from './unet-layout.js';
@@ -54,6 +54,7 @@ export class UNetDenoiser implements Denoiser {
   /** Number of trainable parameters. */
   readonly parameterCount: number;
   private weights: UNetWeights | undefined;
+  private fingerprintMemo: Promise<string> | undefined;
 
   constructor(
     /** The validated config.json. */
@@ -137,6 +138,24 @@ export class UNetDenoiser implements Denoiser {
     const labels = ctx?.classLabels ?? [];
     const guided = (ctx?.guidance ?? 1) !== 1 && labels.some((l) => l !== null && l !== undefined);
     return countUNetFlops(this.config.architecture, height, width, ctx?.level ?? 0) * batch * (guided ? 2 : 1);
+  }
+
+  /**
+   * SHA-256 of config.json (as validated) and every weight tensor, `"sha256:<hex>"`: a run
+   * checkpoint records it so that it only resumes on the same model. Computed once, on first
+   * use (it reads the weights back, ~33 MB for the shipped model).
+   */
+  fingerprint(): Promise<string> {
+    if (this.fingerprintMemo === undefined) {
+      const w = this.live();
+      this.fingerprintMemo = (async () => {
+        const parts: (string | ArrayBufferView)[] = [JSON.stringify(this.config), w.freqs];
+        for (const t of w.all) parts.push((await t.data()) as Float32Array);
+        return sha256Fingerprint(parts);
+      })();
+      this.fingerprintMemo.catch(() => (this.fingerprintMemo = undefined));
+    }
+    return this.fingerprintMemo;
   }
 
   /** Frees the weights. Later `denoise` calls throw. Idempotent. */

@@ -11,8 +11,14 @@ import { Observable } from 'rxjs';
 import { container as globalContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
 import { UpshiftError } from '@upshift/core';
-import type { Denoiser, PluginFactory, StepEvent, StepHook } from '@upshift/core';
+import type { Denoiser, ModelIdentity, PluginFactory, RunCheckpoint, StartEvent, StepEvent, StepHook } from '@upshift/core';
+import { checkConfigContinues, validateCheckpoint } from './checkpoint-validation.js';
+import { modelIdentity } from './model-identity.js';
+import { parsePipelineConfig } from './pipeline-config.js';
 import type { PipelineConfig } from './pipeline-config.js';
+import { checkResumable } from './run-checkpoint.js';
+import { resolveRunStages } from './run-stages.js';
+import type { CheckpointOptions, LevelRange } from './run-stages.js';
 import { registerAll } from './register-all.js';
 import { cancelRun, createRunControl } from './run-control.js';
 import type { RunControl } from './run-control.js';
@@ -28,6 +34,29 @@ export interface RunOptions {
   readonly hooks?: readonly StepHook[];
   /** Receives log lines (backend choice, model loading). Default: none. */
   readonly log?: (message: string) => void;
+  /** Emit `checkpoint` events: at level changes and / or every K steps. Default: none. */
+  readonly checkpoints?: CheckpointOptions;
+  /**
+   * Continue this checkpoint's run (from `pipeline.run` of this or another process, or
+   * `decodeCheckpoint`). `config` may then be `undefined` (the checkpoint's config is used) or a
+   * config whose fields all match the checkpoint's except `backend` and `previews`. The
+   * resumed run emits `start` (with `resumedFrom`), then the remaining steps; its image is bit
+   * for bit the uninterrupted run's on the same backend.
+   */
+  readonly resumeFrom?: RunCheckpoint;
+  /** Suspend before this step index (a `suspended` event with reason `stop-before`). */
+  readonly stopBefore?: number;
+  /**
+   * The levels this run may run (stage routing: e.g. `{ min: 1 }` on a cheap worker, `{ max: 0 }`
+   * on a GPU worker). The run suspends before the first step at a level outside the range
+   * (reason `level-range`).
+   */
+  readonly levels?: LevelRange;
+  /**
+   * Aborting this signal suspends the run at the next step boundary (reason `requested`), e.g. a
+   * worker draining on SIGTERM. Unsubscribing instead cancels without a checkpoint.
+   */
+  readonly suspendSignal?: AbortSignal;
 }
 
 /** Composes registered plugins into runs. */
@@ -61,10 +90,12 @@ export class Pipeline {
 
   /**
    * A cold Observable of the run's events: `start` (the plan), then per step an optional
-   * `resolution-change` and a `step`, then `done` (the image as plain data and the stats).
-   * Config errors (`ConfigError`), plugin errors and hook errors (`HookError`) go to the error
-   * channel. `config` is validated with {@link parsePipelineConfig} (absent fields take the
-   * defaults).
+   * `checkpoint`, an optional `resolution-change` and a `step`, then `done` (the image as plain
+   * data and the stats) — or `suspended` (with a checkpoint) when the run stops early
+   * ({@link RunOptions.stopBefore}, {@link RunOptions.levels}, {@link RunOptions.suspendSignal}).
+   * Config errors (`ConfigError`), bad checkpoints (`CheckpointError`), plugin errors and hook
+   * errors (`HookError`) go to the error channel. `config` is validated with
+   * {@link parsePipelineConfig} (absent fields take the defaults).
    */
   run(config: Partial<PipelineConfig> | unknown, options: RunOptions = {}): Observable<StepEvent> {
     return new Observable<StepEvent>((subscriber) => {
@@ -125,6 +156,13 @@ export class Pipeline {
   }
 
   private async execute(config: unknown, options: RunOptions, control: RunControl, emit: (event: StepEvent) => void): Promise<void> {
+    // Cheap checks first: stage options, the checkpoint and its config, before a backend starts.
+    const stages = resolveRunStages(options);
+    const resumeFrom = options.resumeFrom === undefined ? undefined : validateCheckpoint(options.resumeFrom);
+    if (resumeFrom !== undefined) {
+      if (config === undefined) config = resumeFrom.config;
+      checkConfigContinues(parsePipelineConfig(resumeFrom.config, { defaults: false }), parsePipelineConfig(config));
+    }
     const child = this.container.createChildContainer();
     let held: Denoiser | undefined;
     try {
@@ -144,8 +182,23 @@ export class Pipeline {
           return model;
         },
       });
-      emit({ type: 'start', plan: setup.plan, config: setup.config as unknown as Record<string, unknown>, backend: setup.backend });
-      await runLoop(setup, control, emit);
+      let identity: Promise<ModelIdentity> | undefined;
+      const model = (): Promise<ModelIdentity> => (identity ??= modelIdentity(setup.denoiser));
+      if (resumeFrom !== undefined) checkResumable(resumeFrom, setup, await model());
+      const start: StartEvent = {
+        type: 'start',
+        plan: setup.plan,
+        config: setup.config as unknown as Record<string, unknown>,
+        backend: setup.backend,
+        ...(resumeFrom !== undefined ? { resumedFrom: resumeFrom.index } : {}),
+      };
+      await runLoop(setup, control, emit, {
+        start,
+        stages,
+        model,
+        ...(resumeFrom ? { resumeFrom } : {}),
+        ...(options.suspendSignal ? { suspendSignal: options.suspendSignal } : {}),
+      });
     } finally {
       await child.dispose();
       if (held !== undefined) this.unuse(held);

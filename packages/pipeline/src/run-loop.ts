@@ -1,16 +1,32 @@
 /**
  * The sampling loop of one run (k-diffusion `sample_*` over a full-resolution sigma grid, with a
- * level per step): start from the pooled full-resolution noise, move the latent exactly when the
- * level changes (plan or hook), step the sampler with sigmas seen at the level, emit events,
- * run the hooks, and upshift the final image to level 0. Every tensor it makes is freed on every
- * path (done, error, cancellation).
+ * level per step): start from the pooled full-resolution noise (or from a checkpoint), move the
+ * latent exactly when the level changes (plan or hook), step the sampler with sigmas seen at the
+ * level, emit events, run the hooks, and upshift the final image to level 0. Between two steps it
+ * may emit a checkpoint, or stop with a `suspended` event (stage options). Every tensor it makes
+ * is freed on every path (done, suspended, error, cancellation).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import type { ImageData4D, Latent, ResolutionLevel, SamplerState, StepEvent, StepHookContext } from '@upshift/core';
+import type {
+  ImageData4D,
+  Latent,
+  LevelCause,
+  ModelIdentity,
+  ResolutionLevel,
+  RunCheckpoint,
+  RunStats,
+  SamplerState,
+  StartEvent,
+  StepEvent,
+  StepHookContext,
+  SuspendReason,
+} from '@upshift/core';
 import type { RunControl } from './run-control.js';
 import { guardDenoiser, throwIfCancelled } from './run-control.js';
+import { captureCheckpoint, restoreLoopState } from './run-checkpoint.js';
 import type { RunSetup } from './run-setup.js';
+import type { RunStages } from './run-stages.js';
 import { runStepHooks } from './step-hooks.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
@@ -25,14 +41,49 @@ function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
+/** What the loop needs beyond the setup for checkpoints, resuming and stopping early. */
+export interface LoopOptions {
+  /** Emitted once the run's starting state is made (restored from a checkpoint or fresh), before any model call. */
+  readonly start: StartEvent;
+  /** When to emit checkpoints and when to suspend (validated). */
+  readonly stages: RunStages;
+  /** A checkpoint (validated and checked against `setup`) to continue from. */
+  readonly resumeFrom?: RunCheckpoint;
+  /** Aborting it suspends the run at the next step boundary. */
+  readonly suspendSignal?: AbortSignal;
+  /** The model's identity (computed on first use). */
+  readonly model: () => Promise<ModelIdentity>;
+}
+
+/** The stats of the steps recorded so far. */
+function statsOf(setup: RunSetup): RunStats {
+  const totals = setup.meter.totals();
+  return {
+    ...totals,
+    steps: setup.plan.steps.length,
+    levels: setup.meter.records.map((r) => r.level),
+    flopFraction: setup.plan.fullResolutionFlops > 0 ? totals.flops / setup.plan.fullResolutionFlops : 1,
+  };
+}
+
+/** Why the run must stop before step `index` at `level`, if it must. */
+function suspendReason(stages: RunStages, index: number, level: ResolutionLevel, signal: AbortSignal | undefined): SuspendReason | undefined {
+  if (signal?.aborted) return { kind: 'requested' };
+  if (stages.stopBefore === index) return { kind: 'stop-before', index };
+  const { min, max } = stages.levels;
+  if (level < min || level > max) return { kind: 'level-range', level, min, max };
+  return undefined;
+}
+
 /**
- * Runs the steps of `setup`, calling `emit` for each event after `start` (which the caller
- * emits). Returns when `done` was emitted.
+ * Runs the steps of `setup`, calling `emit` for each event, `options.start` first (after the
+ * starting state is made, so a checkpoint that cannot be restored fails before any event).
+ * Returns when `done` or `suspended` was emitted.
  *
  * @throws whatever a plugin or hook throws (HookError for a rejected hook result), or the
  *   run's RunCancelledError once it is cancelled.
  */
-export async function runLoop(setup: RunSetup, control: RunControl, emit: (event: StepEvent) => void): Promise<void> {
+export async function runLoop(setup: RunSetup, control: RunControl, emit: (event: StepEvent) => void, options: LoopOptions): Promise<void> {
   const { config, sampler, resizer, sigmas, plan, hooks, noise, meter, contextAt, flopsAtStep } = setup;
   const steps = plan.steps.length;
   const maxLevel = setup.policyContext.maxLevel;
@@ -47,27 +98,54 @@ export async function runLoop(setup: RunSetup, control: RunControl, emit: (event
   let denoised: Tensor4D | undefined;
   let state: SamplerState | undefined;
   let final: Tensor4D | undefined;
+  const { stages, resumeFrom } = options;
   try {
     z = noise.normal<tf.Rank.R4>([config.batch, height, width, setup.denoiser.channels]);
-    const resizeNoise = noise.fork('resizer');
-    const samplerNoise = noise.fork('sampler');
+    let resizeNoise = noise.fork('resizer');
+    let samplerNoise = noise.fork('sampler');
     const noiseAt = (level: ResolutionLevel): Tensor4D =>
       // 2^k D^k z: the initial noise seen at level k, again i.i.d. N(0, 1) for an exact pair.
       tf.tidy(() => tf.mul(resizer.resizeSignal(z!, 0, level), 2 ** level) as Tensor4D);
 
-    const first = plan.steps[0]!.level;
-    // x = sigma_0 / 2^L0 * (2^L0 D^L0 z): exactly the pooled full-resolution start.
-    const x0 = noiseAt(first);
-    latent = { x: tf.tidy(() => tf.mul(x0, sigmas[0]! / 2 ** first) as Tensor4D), level: first, sigma: sigmas[0]! / 2 ** first };
-    x0.dispose();
-    state = sampler.initState();
+    let nextLevel: ResolutionLevel;
+    let cause: LevelCause = 'plan';
+    let startAt = 0;
+    if (resumeFrom !== undefined) {
+      // The initial noise z is redrawn from the seed (coupled upshifts need it); everything
+      // that moved since is in the checkpoint.
+      const restored = restoreLoopState(resumeFrom, setup);
+      ({ latent, denoised, sampler: state, resizeNoise, samplerNoise, nextLevel, cause } = restored);
+      startAt = resumeFrom.index;
+    } else {
+      const first = plan.steps[0]!.level;
+      // x = sigma_0 / 2^L0 * (2^L0 D^L0 z): exactly the pooled full-resolution start.
+      const x0 = noiseAt(first);
+      latent = { x: tf.tidy(() => tf.mul(x0, sigmas[0]! / 2 ** first) as Tensor4D), level: first, sigma: sigmas[0]! / 2 ** first };
+      x0.dispose();
+      state = sampler.initState();
+      nextLevel = first;
+    }
+    emit(options.start);
 
-    let nextLevel = first;
-    let cause: 'plan' | { readonly hook: string } = 'plan';
-    for (let i = 0; i < steps; i++) {
+    for (let i = startAt; i < steps; i++) {
       throwIfCancelled(control);
-      const t0 = now();
       const level = nextLevel;
+      // The step boundary: steps 0 .. i-1 and their hooks are done, nothing of step i is.
+      const reason = suspendReason(stages, i, level, options.suspendSignal);
+      const everyK = stages.everySteps > 0 && i > 0 && i % stages.everySteps === 0;
+      const atChange = stages.atLevelChange && level !== latent.level;
+      if (reason !== undefined || ((everyK || atChange) && i !== startAt)) {
+        const live = { latent, denoised, sampler: state, resizeNoise, samplerNoise, nextLevel: level, cause };
+        const checkpoint = await captureCheckpoint(setup, live, i, await options.model());
+        throwIfCancelled(control);
+        if (reason !== undefined) {
+          emit({ type: 'suspended', index: i, level, reason, checkpoint, stats: statsOf(setup) });
+          return;
+        }
+        const reasons: ('level-change' | 'every-steps')[] = [...(atChange ? (['level-change'] as const) : []), ...(everyK ? (['every-steps'] as const) : [])];
+        emit({ type: 'checkpoint', index: i, reasons, checkpoint });
+      }
+      const t0 = now();
       if (level !== latent.level) {
         const from = latent.level;
         const targetNoise = coupled && level < from ? noiseAt(level) : undefined;
@@ -146,17 +224,7 @@ export async function runLoop(setup: RunSetup, control: RunControl, emit: (event
     final = latent.level > 0 ? resizer.resizeSignal(latent.x, latent.level, 0) : latent.x;
     const image = await toImageData(final);
     throwIfCancelled(control);
-    const totals = meter.totals();
-    emit({
-      type: 'done',
-      image,
-      stats: {
-        ...totals,
-        steps,
-        levels: meter.records.map((r) => r.level),
-        flopFraction: plan.fullResolutionFlops > 0 ? totals.flops / plan.fullResolutionFlops : 1,
-      },
-    });
+    emit({ type: 'done', image, stats: statsOf(setup) });
   } finally {
     if (state !== undefined) sampler.disposeState(state);
     for (const t of [z, latent?.x, denoised, final]) if (t !== undefined && !t.isDisposed) t.dispose();

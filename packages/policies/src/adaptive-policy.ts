@@ -73,11 +73,23 @@ export async function topBandSnr(x0: Tensor4D, sigma: number): Promise<number> {
   return sigma > 0 ? energy / (0.75 * sigma * sigma) : Number.POSITIVE_INFINITY;
 }
 
-/** The adaptive step hook of one run (keeps no tensors). */
+/** One early upshift the adaptive hook made. */
+export interface AdaptiveDecision {
+  /** The step that ran at the new level. */
+  readonly index: number;
+  readonly level: number;
+  /** The top-band SNR that triggered it. */
+  readonly snr: number;
+}
+
+/**
+ * The adaptive step hook of one run (keeps no tensors). Its decisions depend only on the step
+ * it sees; the record of past decisions is its state, saved in run checkpoints.
+ */
 export class AdaptiveUpshiftHook implements StepHook {
   readonly name = ADAPTIVE_POLICY;
   /** Step indices where the hook upshifted earlier than the plan. */
-  readonly decisions: { index: number; level: number; snr: number }[] = [];
+  readonly decisions: AdaptiveDecision[] = [];
 
   constructor(readonly threshold: number) {}
 
@@ -89,6 +101,24 @@ export class AdaptiveUpshiftHook implements StepHook {
     if (next === ctx.nextLevel) return;
     if (next < ctx.level) this.decisions.push({ index: ctx.index + 1, level: next, snr });
     return { level: next };
+  }
+
+  /** The decisions so far (JSON; SNRs are finite here since sigma > 0). */
+  saveState(): { decisions: AdaptiveDecision[] } {
+    return { decisions: this.decisions.map((d) => ({ ...d })) };
+  }
+
+  /** Restores {@link saveState}'s record into this (fresh) hook. */
+  restoreState(state: unknown): void {
+    const decisions = (state as { decisions?: unknown } | null)?.decisions;
+    const ok = (d: unknown): d is AdaptiveDecision => {
+      const r = d as Record<string, unknown> | null;
+      return r !== null && typeof r === 'object' && Number.isInteger(r['index']) && Number.isInteger(r['level']) && typeof r['snr'] === 'number';
+    };
+    if (!Array.isArray(decisions) || !decisions.every(ok)) {
+      throw new ConfigError('hooks.adaptive.decisions', decisions, 'must be an array of { index, level, snr }');
+    }
+    this.decisions.splice(0, this.decisions.length, ...decisions.map((d) => ({ index: d.index, level: d.level, snr: d.snr })));
   }
 }
 

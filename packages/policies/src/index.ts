@@ -36,7 +36,7 @@ export {
   spectralPolicyFactory,
   resolveSpectralPolicyOptions,
 } from './spectral-policy.js';
-export type { AdaptivePolicyOptions } from './adaptive-policy.js';
+export type { AdaptivePolicyOptions, AdaptiveDecision } from './adaptive-policy.js';
 export {
   ADAPTIVE_POLICY,
   ADAPTIVE_POLICY_DEFAULTS,

@@ -9,7 +9,7 @@ import type { PluginFactory, Sampler, SamplerStepInput, SamplerStepOutput } from
 import { ancestralStep } from './ancestral-step.js';
 import { ancestralSigmas } from './sampler-math.js';
 import { SAMPLER_OPTIONS_FIELD, optionsRecord, readNumberIn } from './sampler-options.js';
-import { initStepCountState, type StepCountState } from './step-count-state.js';
+import { initStepCountState, type StepCountState, restoreStepCountState, saveStepCountState } from './step-count-state.js';
 
 /** DDIM's state: the step count only. */
 export type DdimState = StepCountState<'ddim'>;
@@ -44,6 +44,8 @@ export function createDdimSampler(options: Partial<DdimSamplerOptions> = {}, pre
       }),
     onLevelChange: (state) => ({ ...state }),
     disposeState: () => undefined,
+    saveState: saveStepCountState,
+    restoreState: (data, field) => restoreStepCountState('ddim', data, field),
   };
 }
 

@@ -13,7 +13,7 @@
 import type { PluginFactory, Sampler, SamplerStepInput, SamplerStepOutput } from '@upshift/core';
 import { ancestralStep } from './ancestral-step.js';
 import { SAMPLER_OPTIONS_FIELD, optionsRecord, readChoice } from './sampler-options.js';
-import { initStepCountState, type StepCountState } from './step-count-state.js';
+import { initStepCountState, type StepCountState, restoreStepCountState, saveStepCountState } from './step-count-state.js';
 
 /** DDPM's state: the step count only. */
 export type DdpmState = StepCountState<'ddpm'>;
@@ -54,6 +54,8 @@ export function createDdpmSampler(options: Partial<DdpmSamplerOptions> = {}, pre
       }),
     onLevelChange: (state) => ({ ...state }),
     disposeState: () => undefined,
+    saveState: saveStepCountState,
+    restoreState: (data, field) => restoreStepCountState('ddpm', data, field),
   };
 }
 

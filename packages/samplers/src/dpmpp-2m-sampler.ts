@@ -16,6 +16,8 @@ import {
   HISTORY_ON_LEVEL_CHANGE,
   disposeX0History,
   initX0History,
+  restoreX0History,
+  saveX0History,
   x0HistoryOnLevelChange,
   type HistoryOnLevelChange,
   type X0HistoryState,
@@ -76,6 +78,8 @@ export function createDpmPp2mSampler(options: Partial<DpmPp2mSamplerOptions> = {
     },
     onLevelChange: (state, change, resizer) => x0HistoryOnLevelChange(state, change, resizer, o.onLevelChange),
     disposeState: disposeX0History,
+    saveState: saveX0History,
+    restoreState: (data, field) => restoreX0History('dpmpp-2m', data, field),
   };
 }
 

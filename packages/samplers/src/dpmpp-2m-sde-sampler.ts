@@ -15,6 +15,8 @@ import {
   HISTORY_ON_LEVEL_CHANGE,
   disposeX0History,
   initX0History,
+  restoreX0History,
+  saveX0History,
   x0HistoryOnLevelChange,
   type HistoryOnLevelChange,
   type X0HistoryState,
@@ -83,6 +85,8 @@ export function createDpmPp2mSdeSampler(options: Partial<DpmPp2mSdeSamplerOption
     },
     onLevelChange: (state, change, resizer) => x0HistoryOnLevelChange(state, change, resizer, o.onLevelChange),
     disposeState: disposeX0History,
+    saveState: saveX0History,
+    restoreState: (data, field) => restoreX0History('dpmpp-2m-sde', data, field),
   };
 }
 

@@ -7,7 +7,7 @@ import type { PluginFactory, Sampler, SamplerStepInput, SamplerStepOutput } from
 import { ancestralStep } from './ancestral-step.js';
 import { ancestralSigmas } from './sampler-math.js';
 import { SAMPLER_OPTIONS_FIELD, optionsRecord, readNumberIn } from './sampler-options.js';
-import { initStepCountState, type StepCountState } from './step-count-state.js';
+import { initStepCountState, type StepCountState, restoreStepCountState, saveStepCountState } from './step-count-state.js';
 
 /** Euler-ancestral's state: the step count only. */
 export type EulerAncestralState = StepCountState<'euler-ancestral'>;
@@ -42,6 +42,8 @@ export function createEulerAncestralSampler(options: Partial<EulerAncestralSampl
       }),
     onLevelChange: (state) => ({ ...state }),
     disposeState: () => undefined,
+    saveState: saveStepCountState,
+    restoreState: (data, field) => restoreStepCountState('euler-ancestral', data, field),
   };
 }
 

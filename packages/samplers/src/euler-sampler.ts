@@ -7,7 +7,7 @@
 import type { PluginFactory, Sampler, SamplerStepInput, SamplerStepOutput } from '@upshift/core';
 import { afterDenoise, checkStepSigmas, towardDenoised } from './sampler-math.js';
 import { SAMPLER_OPTIONS_FIELD, optionsRecord } from './sampler-options.js';
-import { initStepCountState, nextStepCountState, type StepCountState } from './step-count-state.js';
+import { initStepCountState, nextStepCountState, type StepCountState, restoreStepCountState, saveStepCountState } from './step-count-state.js';
 
 /** Euler's state: the step count only. */
 export type EulerState = StepCountState<'euler'>;
@@ -28,6 +28,8 @@ export function createEulerSampler(): Sampler<EulerState> {
     },
     onLevelChange: (state) => ({ ...state }),
     disposeState: () => undefined,
+    saveState: saveStepCountState,
+    restoreState: (data, field) => restoreStepCountState('euler', data, field),
   };
 }
 

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { PluginFactory, Sampler, SamplerStepInput, SamplerStepOutput } from '@upshift/core';
 import { afterDenoise, checkStepSigmas, towardDenoised } from './sampler-math.js';
 import { SAMPLER_OPTIONS_FIELD, optionsRecord } from './sampler-options.js';
-import { initStepCountState, nextStepCountState, type StepCountState } from './step-count-state.js';
+import { initStepCountState, nextStepCountState, type StepCountState, restoreStepCountState, saveStepCountState } from './step-count-state.js';
 
 /** Heun's state: the step count only. */
 export type HeunState = StepCountState<'heun'>;
@@ -64,6 +64,8 @@ export function createHeunSampler(): Sampler<HeunState> {
     },
     onLevelChange: (state) => ({ ...state }),
     disposeState: () => undefined,
+    saveState: saveStepCountState,
+    restoreState: (data, field) => restoreStepCountState('heun', data, field),
   };
 }
 

@@ -4,7 +4,7 @@
  * `container.register(DenoiserFactory, { useValue: gaussianDenoiserFactory })` and set
  * `model: "gaussian"`.
  */
-import { ConfigError } from '@upshift/core';
+import { ConfigError, sha256Fingerprint } from '@upshift/core';
 import type { Denoiser, PluginFactory } from '@upshift/core';
 import { createGaussianDenoiser } from './gaussian-denoiser.js';
 import type { GaussianDenoiser } from './gaussian-denoiser.js';
@@ -60,7 +60,10 @@ export function resolveGaussianDenoiserFactoryOptions(options: unknown): Gaussia
 /** Creates the denoiser the factory makes (i.i.d. Gaussian pixels seen through box pooling). */
 export function createFactoryGaussianDenoiser(options: GaussianDenoiserFactoryOptions = GAUSSIAN_DENOISER_FACTORY_DEFAULTS): FactoryGaussianDenoiser {
   const d = createGaussianDenoiser({ mean: options.mean, std: options.std, channels: options.channels, name: 'gaussian' });
+  // What it computes is fixed by its options: they are its "weights" (for run checkpoints).
+  const identity = JSON.stringify([options.mean, options.std, options.channels, options.numLevels ?? null, options.resolution ?? null]);
   return Object.assign(d, {
+    fingerprint: () => sha256Fingerprint(['gaussian', identity]),
     ...(options.numLevels === undefined ? {} : { numLevels: options.numLevels }),
     ...(options.resolution === undefined ? {} : { resolution: options.resolution }),
   });
