@@ -73,6 +73,9 @@ export function servePipeline(endpoint: MessageEndpoint<WorkerMessage, PageMessa
         post({ ...rest, run });
         break;
       }
+      case 'checkpoint':
+      case 'suspended':
+        break; // the page asks for neither
       default:
         post({ ...event, run });
     }

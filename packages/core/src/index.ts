@@ -22,7 +22,7 @@ export { createNoiseSource, restoreNoiseSource } from './random.js';
 export type { TensorData } from './tensor-data.js';
 export { readTensorData, checkTensorData, tensorFromData } from './tensor-data.js';
 export type { JsonScalar, SamplerStateData } from './sampler-state-data.js';
-export { saveSamplerState, restoreSamplerState, checkSamplerStateData } from './sampler-state-data.js';
+export { saveSamplerState, restoreSamplerState, checkSamplerStateData, innermostKind } from './sampler-state-data.js';
 export type { LevelCause, ModelIdentity, HookStateData, RunCheckpoint } from './checkpoint.js';
 export { CHECKPOINT_VERSION } from './checkpoint.js';
 export type { Awaitable, Denoiser, DenoiserContext, DenoiseOptions } from './denoiser.js';

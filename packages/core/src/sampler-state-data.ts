@@ -23,6 +23,15 @@ export interface SamplerStateData {
   readonly fields: Readonly<Record<string, JsonScalar>>;
   /** Tensor fields (float32), by name. */
   readonly tensors: Readonly<Record<string, TensorData>>;
+  /** The state of a wrapped sampler, for wrappers (e.g. stochastic steps after an upshift). */
+  readonly inner?: SamplerStateData;
+}
+
+/** The innermost sampler kind of (possibly wrapped) state data: the sampler the config names. */
+export function innermostKind(data: SamplerStateData): string {
+  let d = data;
+  while (d.inner !== undefined) d = d.inner;
+  return d.kind;
 }
 
 /**
@@ -75,6 +84,7 @@ export function checkSamplerStateData(data: unknown, expectedKind: string | unde
     if (k in fields) throw new ConfigError(`${field}.tensors.${k}`, k, 'is also a scalar field');
     checkTensorData(v, `${field}.tensors.${k}`);
   }
+  if (d['inner'] !== undefined) checkSamplerStateData(d['inner'], undefined, `${field}.inner`);
 }
 
 /**
@@ -85,6 +95,7 @@ export function checkSamplerStateData(data: unknown, expectedKind: string | unde
  */
 export function restoreSamplerState<S extends SamplerState>(data: SamplerStateData, expectedKind: string, field = 'sampler'): S {
   checkSamplerStateData(data, expectedKind, field);
+  if (data.inner !== undefined) throw new ConfigError(`${field}.inner`, data.inner.kind, `sampler "${expectedKind}" wraps no other sampler`);
   const out: Record<string, unknown> = { kind: data.kind, stepIndex: data.stepIndex, ...data.fields };
   const made: tf.Tensor[] = [];
   try {

@@ -14,7 +14,7 @@
  * `CheckpointError` naming the field and the value.
  */
 import { CHECKPOINT_VERSION, CheckpointError } from '@upshift/core';
-import type { RunCheckpoint, TensorData } from '@upshift/core';
+import type { RunCheckpoint, SamplerStateData, TensorData } from '@upshift/core';
 import { checkpointField, validateCheckpoint } from './checkpoint-validation.js';
 import type { CheckpointExpectations } from './checkpoint-validation.js';
 
@@ -33,7 +33,13 @@ export interface TensorJson {
 export type CheckpointJson = Omit<RunCheckpoint, 'latent' | 'denoised' | 'sampler'> & {
   readonly latent: Omit<RunCheckpoint['latent'], 'x'> & { readonly x: TensorJson };
   readonly denoised: TensorJson | null;
-  readonly sampler: Omit<RunCheckpoint['sampler'], 'tensors'> & { readonly tensors: Readonly<Record<string, TensorJson>> };
+  readonly sampler: SamplerStateJson;
+};
+
+/** A sampler state in the JSON form. */
+export type SamplerStateJson = Omit<SamplerStateData, 'tensors' | 'inner'> & {
+  readonly tensors: Readonly<Record<string, TensorJson>>;
+  readonly inner?: SamplerStateJson;
 };
 
 const HEADER_AT = 12;
@@ -47,24 +53,32 @@ function tensorSlots(cp: Record<string, unknown>): { path: (string | number)[]; 
     slots.push({ path: ['latent', 'x'], value: l['x'], set: (v) => (l['x'] = v) });
   }
   if (cp['denoised'] !== null && cp['denoised'] !== undefined) slots.push({ path: ['denoised'], value: cp['denoised'], set: (v) => (cp['denoised'] = v) });
-  const sampler = cp['sampler'];
-  const tensors = sampler !== null && typeof sampler === 'object' ? (sampler as Record<string, unknown>)['tensors'] : undefined;
-  if (tensors !== null && typeof tensors === 'object' && !Array.isArray(tensors)) {
-    const t = tensors as Record<string, unknown>;
-    for (const key of Object.keys(t)) slots.push({ path: ['sampler', 'tensors', key], value: t[key], set: (v) => (t[key] = v) });
+  // The sampler's tensors, and those of the samplers it wraps (`inner`).
+  const path: (string | number)[] = ['sampler'];
+  for (let sampler = cp['sampler']; sampler !== null && typeof sampler === 'object'; sampler = (sampler as Record<string, unknown>)['inner'], path.push('inner')) {
+    const tensors = (sampler as Record<string, unknown>)['tensors'];
+    if (tensors !== null && typeof tensors === 'object' && !Array.isArray(tensors)) {
+      const t = tensors as Record<string, unknown>;
+      for (const key of Object.keys(t)) slots.push({ path: [...path, 'tensors', key], value: t[key], set: (v) => (t[key] = v) });
+    }
   }
   return slots;
+}
+
+/** A copy of a sampler state's containers (and its inner states'), so tensor slots can be replaced. */
+function copySampler(sampler: unknown): unknown {
+  if (sampler === null || typeof sampler !== 'object') return sampler;
+  const s = { ...(sampler as Record<string, unknown>) };
+  if (s['tensors'] !== null && typeof s['tensors'] === 'object') s['tensors'] = { ...(s['tensors'] as object) };
+  if (s['inner'] !== undefined) s['inner'] = copySampler(s['inner']);
+  return s;
 }
 
 /** A shallow-enough copy of the checkpoint's containers so tensor slots can be replaced. */
 function copyContainers(cp: RunCheckpoint | Record<string, unknown>): Record<string, unknown> {
   const c = { ...(cp as Record<string, unknown>) };
   if (c['latent'] !== null && typeof c['latent'] === 'object') c['latent'] = { ...(c['latent'] as object) };
-  if (c['sampler'] !== null && typeof c['sampler'] === 'object') {
-    const s = { ...(c['sampler'] as Record<string, unknown>) };
-    if (s['tensors'] !== null && typeof s['tensors'] === 'object') s['tensors'] = { ...(s['tensors'] as object) };
-    c['sampler'] = s;
-  }
+  c['sampler'] = copySampler(c['sampler']);
   return c;
 }
 

@@ -14,22 +14,20 @@ import { registerWasmBackend } from '@upshift/backend-wasm';
 import { PowerSpectrumToken } from '@upshift/core';
 import type { CheckpointEvent, ImageData4D, RunCheckpoint, StepEvent } from '@upshift/core';
 import { parsePowerSpectrum } from '@upshift/models';
+import { POLICY_FACTORIES } from '@upshift/policies';
+import { SAMPLER_FACTORIES } from '@upshift/samplers';
 import { checkpointToJson, decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
 import { collectRun, collectStage } from './collect-run.js';
 import { Pipeline } from './pipeline.js';
 import type { RunOptions } from './pipeline.js';
 import { TEST_CONFIG, createTestContainer } from './test-kit.js';
 
-const SAMPLERS = ['euler', 'heun', 'ddim', 'ddpm', 'euler-ancestral', 'dpmpp-2m', 'dpmpp-2m-sde'] as const;
+/** Every registered sampler (a new one joins the matrix by itself). */
+const SAMPLERS = SAMPLER_FACTORIES.map((f) => f.name);
+/** Options where a policy's defaults would not change level on this small run. */
+const POLICY_OPTIONS: Readonly<Record<string, unknown>> = { adaptive: { threshold: 0.001 }, budget: { fraction: 0.5 } };
 /** Every registered policy; adaptive with a low threshold so its hook changes levels at run time. */
-const POLICIES: readonly (readonly [string, unknown])[] = [
-  ['none', undefined],
-  ['fixed', undefined],
-  ['pyramid', undefined],
-  ['spectral', undefined],
-  ['adaptive', { threshold: 0.001 }],
-  ['budget', { fraction: 0.5 }],
-];
+const POLICIES: readonly (readonly [string, unknown])[] = POLICY_FACTORIES.map((f) => [f.name, POLICY_OPTIONS[f.name]] as const);
 const RANDOM_UNET = fileURLToPath(new URL('../../models/fixtures/random-unet', import.meta.url));
 const SPECTRUM = parsePowerSpectrum(
   (JSON.parse(readFileSync(new URL('../../models/assets/emoji-unet/config.json', import.meta.url), 'utf8')) as Record<string, unknown>)['spectrum'],
@@ -113,6 +111,28 @@ describe('resume from a checkpoint: bit for bit, every sampler x every policy', 
     }
     const withPreviews = await collectRun(pipeline.run({ ...config, previews: true, backend: 'auto' }, { resumeFrom: cp }));
     same(withPreviews.done.image, plain.done.image);
+  });
+
+  it('covers the samplers, policies and policies the issue names, and bottleneck (a downshift mid-run)', () => {
+    expect(SAMPLERS).toEqual(expect.arrayContaining(['euler', 'heun', 'ddim', 'ddpm', 'euler-ancestral', 'dpmpp-2m', 'dpmpp-2m-sde']));
+    expect(POLICIES.map(([p]) => p)).toEqual(expect.arrayContaining(['none', 'fixed', 'pyramid', 'spectral', 'adaptive', 'budget', 'bottleneck']));
+  });
+
+  it('stochastic steps after an upshift (ancestral, churn), guidance per level and interval: resumed bit for bit', async () => {
+    for (const extra of [
+      { afterUpshift: { steps: 2 }, sampler: 'dpmpp-2m' },
+      { afterUpshift: { steps: 2, mode: 'churn' }, sampler: 'heun', policy: 'bottleneck' },
+      { guidanceLevels: [3, 2, 1.5], guidanceInterval: { sigmaMax: 30 }, classLabels: 1, sampler: 'euler-ancestral' },
+    ]) {
+      const config = { ...TEST_CONFIG, policy: 'pyramid', ...extra };
+      const plain = await collectRun(pipeline.run(config));
+      const { checkpoints } = await collectRun(pipeline.run(config, { checkpoints: { everySteps: 1 } }));
+      // Some checkpoint falls between the stochastic steps of an upshift.
+      if (config.afterUpshift) expect(checkpoints.some((c) => c.checkpoint.sampler.kind === 'after-upshift' && c.checkpoint.sampler.fields['remaining']! > 0)).toBe(true);
+      for (const { checkpoint } of checkpoints) {
+        same((await collectRun(pipeline.run(undefined, { resumeFrom: decodeCheckpoint(encodeCheckpoint(checkpoint)) }))).done.image, plain.done.image);
+      }
+    }
   });
 
   it('restores a user hook that keeps state, and the upshift noise of a "fresh" run', async () => {

@@ -6,8 +6,8 @@
  * its value, before any tensor is made.
  */
 import { z } from 'zod';
-import { CHECKPOINT_VERSION, CheckpointError, ConfigError, checkSamplerStateData, describeValue, restoreNoiseSource } from '@upshift/core';
-import type { ModelIdentity, RunCheckpoint, TensorData } from '@upshift/core';
+import { CHECKPOINT_VERSION, CheckpointError, ConfigError, checkSamplerStateData, describeValue, innermostKind, restoreNoiseSource } from '@upshift/core';
+import type { ModelIdentity, RunCheckpoint, SamplerStateData, TensorData } from '@upshift/core';
 import { parsePipelineConfig } from './pipeline-config.js';
 import type { PipelineConfig } from './pipeline-config.js';
 
@@ -46,6 +46,16 @@ const causeSchema = z.union([z.literal('plan'), z.strictObject({ hook: z.string(
 const plannedStepSchema = z.looseObject({ index: int(0), sigma: nonNegative, sigmaNext: nonNegative, level: int(0), flops: nonNegative });
 const recordSchema = z.strictObject({ level: int(0), flops: nonNegative, ms: nonNegative, modelCalls: int(0) });
 
+const samplerStateSchema: z.ZodType<SamplerStateData> = z.lazy(() =>
+  z.strictObject({
+    kind: z.string('must be a sampler name'),
+    stepIndex: int(0),
+    fields: z.record(z.string(), z.union([finite, z.string(), z.boolean(), z.null()], 'must be a finite number, string, boolean or null')),
+    tensors: z.record(z.string(), tensorSchema),
+    inner: samplerStateSchema.optional(),
+  }),
+);
+
 /** The zod schema of a {@link RunCheckpoint} in memory (tensors as Float32Array). */
 export const RunCheckpointSchema = z.strictObject({
   version: z.literal(CHECKPOINT_VERSION, `this build reads version ${CHECKPOINT_VERSION} only`),
@@ -63,12 +73,7 @@ export const RunCheckpointSchema = z.strictObject({
   latent: z.strictObject({ level: int(0), sigma: finite.refine((v) => v > 0, 'must be > 0'), x: tensorSchema }),
   next: z.strictObject({ level: int(0), cause: causeSchema }),
   denoised: tensorSchema.nullable(),
-  sampler: z.strictObject({
-    kind: z.string('must be a sampler name'),
-    stepIndex: int(0),
-    fields: z.record(z.string(), z.union([finite, z.string(), z.boolean(), z.null()], 'must be a finite number, string, boolean or null')),
-    tensors: z.record(z.string(), tensorSchema),
-  }),
+  sampler: samplerStateSchema,
   noise: z.strictObject({ resizer: noiseSchema, sampler: noiseSchema }),
   hooks: z.array(z.strictObject({ name: z.string('must be a hook name'), state: z.unknown() })),
   records: z.array(recordSchema),
@@ -193,10 +198,14 @@ export function validateCheckpoint(input: unknown, expectations: CheckpointExpec
   if (cp.plan.policy !== config.policy) fail(['plan', 'policy'], cp.plan.policy, `config.policy is "${config.policy}"`);
   if (cp.index >= steps) fail(['index'], cp.index, `must be < config.steps (${steps}): a finished run has no checkpoint`);
   if (cp.records.length !== cp.index) fail(['records'], `${cp.records.length} records`, `must hold one record per step done (${cp.index})`);
-  if (cp.sampler.kind !== config.sampler) fail(['sampler', 'kind'], cp.sampler.kind, `config.sampler is "${config.sampler}"`);
+  if (innermostKind(cp.sampler) !== config.sampler) {
+    const path: string[] = ['sampler'];
+    for (let d = cp.sampler; d.inner !== undefined; d = d.inner) path.push('inner');
+    fail([...path, 'kind'], innermostKind(cp.sampler), `config.sampler is "${config.sampler}"`);
+  }
   if (cp.sampler.stepIndex !== cp.index) fail(['sampler', 'stepIndex'], cp.sampler.stepIndex, `must equal index (${cp.index})`);
   try {
-    checkSamplerStateData(cp.sampler, config.sampler, 'sampler');
+    checkSamplerStateData(cp.sampler, undefined, 'sampler');
     restoreNoiseSource(cp.noise.resizer, 'noise.resizer');
     restoreNoiseSource(cp.noise.sampler, 'noise.sampler');
   } catch (error) {
@@ -221,9 +230,12 @@ export function validateCheckpoint(input: unknown, expectations: CheckpointExpec
     if (!sameShape(cp.denoised.shape, x.shape)) fail(['denoised', 'shape'], cp.denoised.shape, `must be the latent's ${shapeText(x.shape)}`);
     checkFinite(cp.denoised, ['denoised']);
   }
-  for (const [name, t] of Object.entries(cp.sampler.tensors)) {
-    if (!sameShape(t.shape, x.shape)) fail(['sampler', 'tensors', name, 'shape'], t.shape, `must be the latent's ${shapeText(x.shape)}`);
-    checkFinite(t, ['sampler', 'tensors', name]);
+  const samplerPath: string[] = ['sampler'];
+  for (let d: SamplerStateData | undefined = cp.sampler; d !== undefined; d = d.inner, samplerPath.push('inner')) {
+    for (const [name, t] of Object.entries(d.tensors)) {
+      if (!sameShape(t.shape, x.shape)) fail([...samplerPath, 'tensors', name, 'shape'], t.shape, `must be the latent's ${shapeText(x.shape)}`);
+      checkFinite(t, [...samplerPath, 'tensors', name]);
+    }
   }
 
   if (expectations.model !== undefined) checkModelIdentity(cp.model, expectations.model);

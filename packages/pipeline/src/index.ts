@@ -14,7 +14,7 @@ export type { CheckpointOptions, LevelRange, RunStages } from './run-stages.js';
 export { resolveRunStages } from './run-stages.js';
 export type { CheckpointExpectations } from './checkpoint-validation.js';
 export { RunCheckpointSchema, RESUME_MUTABLE_CONFIG_FIELDS, validateCheckpoint, checkConfigContinues, checkModelIdentity } from './checkpoint-validation.js';
-export type { CheckpointJson, TensorJson } from './checkpoint-codec.js';
+export type { CheckpointJson, SamplerStateJson, TensorJson } from './checkpoint-codec.js';
 export { CHECKPOINT_MAGIC, encodeCheckpoint, checkpointToJson, decodeCheckpoint } from './checkpoint-codec.js';
 export { modelIdentity } from './model-identity.js';
 export type { RunControl } from './run-control.js';

@@ -18,8 +18,8 @@
  * draw their noise from the run's seeded sampler noise, so runs stay bit-for-bit reproducible.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '@upshift/core';
-import type { LevelChange, Resizer, Sampler, SamplerState, SamplerStepInput, SamplerStepOutput } from '@upshift/core';
+import { ConfigError, checkSamplerStateData, restoreSamplerState, saveSamplerState } from '@upshift/core';
+import type { LevelChange, Resizer, Sampler, SamplerState, SamplerStateData, SamplerStepInput, SamplerStepOutput } from '@upshift/core';
 import { ancestralSigmas } from './sampler-math.js';
 import { optionsRecord, readChoice, readNumberIn } from './sampler-options.js';
 
@@ -136,5 +136,23 @@ export function withAfterUpshift<S extends SamplerState>(sampler: Sampler<S>, op
       return { kind: 'after-upshift', stepIndex: state.stepIndex, inner, remaining: change.to < change.from ? steps : state.remaining };
     },
     disposeState: (state) => sampler.disposeState(state.inner),
+    async saveState(state: AfterUpshiftState<S>): Promise<SamplerStateData> {
+      const inner = await (sampler.saveState ? sampler.saveState(state.inner) : saveSamplerState(state.inner));
+      return { kind: 'after-upshift', stepIndex: state.stepIndex, fields: { remaining: state.remaining }, tensors: {}, inner };
+    },
+    restoreState(data: SamplerStateData, field = 'sampler'): AfterUpshiftState<S> {
+      checkSamplerStateData(data, 'after-upshift', field);
+      for (const key of Object.keys(data.fields)) {
+        if (key !== 'remaining') throw new ConfigError(`${field}.fields.${key}`, data.fields[key], 'after-upshift keeps no such state');
+      }
+      for (const key of Object.keys(data.tensors)) throw new ConfigError(`${field}.tensors.${key}`, key, 'after-upshift keeps no tensors of its own');
+      const remaining = data.fields['remaining'];
+      if (typeof remaining !== 'number' || !Number.isInteger(remaining) || remaining < 0 || remaining > steps) {
+        throw new ConfigError(`${field}.fields.remaining`, remaining, `must be an integer in [0, ${steps}]`);
+      }
+      if (data.inner === undefined) throw new ConfigError(`${field}.inner`, undefined, `must hold the state of the wrapped sampler "${sampler.name}"`);
+      const inner = sampler.restoreState ? sampler.restoreState(data.inner, `${field}.inner`) : restoreSamplerState<S>(data.inner, sampler.name, `${field}.inner`);
+      return { kind: 'after-upshift', stepIndex: data.stepIndex, inner, remaining };
+    },
   };
 }

@@ -34,6 +34,7 @@ export function saveStepCountState(state: StepCountState): Promise<SamplerStateD
  */
 export function restoreStepCountState<K extends string>(kind: K, data: SamplerStateData, field = 'sampler'): StepCountState<K> {
   checkSamplerStateData(data, kind, field);
+  if (data.inner !== undefined) throw new ConfigError(`${field}.inner`, data.inner.kind, `sampler "${kind}" wraps no other sampler`);
   for (const key of Object.keys(data.fields)) throw new ConfigError(`${field}.fields.${key}`, data.fields[key], `sampler "${kind}" keeps no such state`);
   for (const key of Object.keys(data.tensors)) throw new ConfigError(`${field}.tensors.${key}`, key, `sampler "${kind}" keeps no tensors`);
   return { kind, stepIndex: data.stepIndex };

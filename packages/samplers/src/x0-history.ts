@@ -74,6 +74,7 @@ export async function saveX0History(state: X0HistoryState): Promise<SamplerState
  */
 export function restoreX0History<K extends string>(kind: K, data: SamplerStateData, field = 'sampler'): X0HistoryState<K> {
   checkSamplerStateData(data, kind, field);
+  if (data.inner !== undefined) throw new ConfigError(`${field}.inner`, data.inner.kind, `sampler "${kind}" wraps no other sampler`);
   for (const key of Object.keys(data.fields)) {
     if (key !== 'previousStepSize') throw new ConfigError(`${field}.fields.${key}`, data.fields[key], `sampler "${kind}" keeps no such state`);
   }

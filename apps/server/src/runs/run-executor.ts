@@ -65,7 +65,7 @@ export function imageSha256(image: Pick<ImageData4D, 'data'>): string {
 }
 
 /** The JSON-safe event for a pipeline event (tensors dropped; `start` handled by the caller). */
-export function toRunEvent(event: Exclude<StepEvent, { type: 'start' | 'done' }>, preview?: string): RunEvent {
+export function toRunEvent(event: Extract<StepEvent, { type: 'step' | 'resolution-change' }>, preview?: string): RunEvent {
   if (event.type === 'step') {
     const { index, steps, sigma, sigmaNext, level, flops, ms, modelCalls } = event;
     return { type: 'step', index, steps, sigma, sigmaNext, level, flops, ms, modelCalls, ...(preview ? { preview } : {}) };
@@ -174,6 +174,8 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string): 
           });
           return;
         }
+        // Checkpoints are not requested here yet (RunOptions.checkpoints); nothing to store.
+        if (event.type === 'checkpoint' || event.type === 'suspended') return;
         let preview: string | undefined;
         if (event.type === 'step') {
           level = event.level;
