@@ -128,7 +128,7 @@ describe('resume from a checkpoint: bit for bit, every sampler x every policy', 
       const plain = await collectRun(pipeline.run(config));
       const { checkpoints } = await collectRun(pipeline.run(config, { checkpoints: { everySteps: 1 } }));
       // Some checkpoint falls between the stochastic steps of an upshift.
-      if (config.afterUpshift) expect(checkpoints.some((c) => c.checkpoint.sampler.kind === 'after-upshift' && c.checkpoint.sampler.fields['remaining']! > 0)).toBe(true);
+      if (config.afterUpshift) expect(checkpoints.some((c) => c.checkpoint.sampler.kind === 'after-upshift' && (c.checkpoint.sampler.fields['remaining'] as number) > 0)).toBe(true);
       for (const { checkpoint } of checkpoints) {
         same((await collectRun(pipeline.run(undefined, { resumeFrom: decodeCheckpoint(encodeCheckpoint(checkpoint)) }))).done.image, plain.done.image);
       }
