@@ -146,7 +146,6 @@ describe('encodeCheckpoint / checkpointToJson / decodeCheckpoint', () => {
       ['data of another size', (j) => (j['latent'].x.shape = [1, 4, 4, 3]), /^Invalid checkpoint\.latent\.x\.base64 = "768 bytes": shape \[1, 4, 4, 3\] needs 192/],
       ['wrong shape for the level', (j) => (j['latent'].level = 1), /^Invalid checkpoint\.latent\.x\.shape = \[1,8,8,3\]: must be \[1, 16, 16, 3\] \(batch 1, 32x32 at level 1\)/],
       ['history of another shape', (j) => (j['sampler'].tensors.previousDenoised.shape = [1, 3, 8, 8]), /^Invalid checkpoint\.sampler\.tensors\.previousDenoised\.shape = \[1,3,8,8\]: must be the latent's \[1, 8, 8, 3\]/],
-      ['another sampler', (j) => (j['sampler'].kind = 'euler'), /^Invalid checkpoint\.sampler\.kind = "euler": config\.sampler is "dpmpp-2m"/],
       ['index past the end', (j) => (j['index'] = 8), /^Invalid checkpoint\.index = 8: must be < config\.steps \(8\)/],
       ['records missing', (j) => j['records'].pop(), /^Invalid checkpoint\.records = "\d+ records": must hold one record per step done/],
       ['bad noise state', (j) => (j['noise'].sampler.words = [0, 0, 0, 0]), /^Invalid checkpoint\.noise\.sampler\.words = \[0,0,0,0\]: the all-zero state is invalid/],
@@ -220,7 +219,10 @@ describe('run(config, { resumeFrom }) with a bad checkpoint: an error before any
     const replanned = { ...cp, plan: { ...cp.plan, steps: cp.plan.steps.map((s, i) => (i === 2 ? { ...s, level: 1 } : s)) } };
     expect((await resumeError(undefined, { resumeFrom: replanned })).message).toBe('Invalid checkpoint.plan.steps[2].level = 1: this run plans level 2 (another model or spectrum?)');
 
-    // The sampler's own restore checks its history: a step size without its x0 estimate.
+    // The run's sampler checks the state is its own, and its history: a step size without its x0 estimate.
+    expect((await resumeError(undefined, { resumeFrom: { ...cp, sampler: { ...cp.sampler, kind: 'euler' } } })).message).toBe(
+      'Invalid checkpoint.sampler.kind = "euler": is not the run\'s sampler "dpmpp-2m"',
+    );
     const noHistory = { ...cp, sampler: { ...cp.sampler, tensors: {} } };
     expect((await resumeError(undefined, { resumeFrom: noHistory })).message).toMatch(/^Invalid checkpoint\.sampler\.fields\.previousStepSize = [0-9.]+: has no previousDenoised tensor to go with it/);
 

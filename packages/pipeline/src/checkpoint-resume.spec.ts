@@ -14,13 +14,14 @@ import { registerWasmBackend } from '@upshift/backend-wasm';
 import { PowerSpectrumToken } from '@upshift/core';
 import type { CheckpointEvent, ImageData4D, RunCheckpoint, StepEvent } from '@upshift/core';
 import { parsePowerSpectrum } from '@upshift/models';
+import { createFactoryGaussianDenoiser } from '@upshift/testing';
 import { POLICY_FACTORIES } from '@upshift/policies';
 import { SAMPLER_FACTORIES } from '@upshift/samplers';
 import { checkpointToJson, decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
 import { collectRun, collectStage } from './collect-run.js';
 import { Pipeline } from './pipeline.js';
 import type { RunOptions } from './pipeline.js';
-import { TEST_CONFIG, createTestContainer } from './test-kit.js';
+import { TEST_CONFIG, createTestContainer, instrument } from './test-kit.js';
 
 /** Every registered sampler (a new one joins the matrix by itself). */
 const SAMPLERS = SAMPLER_FACTORIES.map((f) => f.name);
@@ -157,6 +158,38 @@ describe('resume from a checkpoint: bit for bit, every sampler x every policy', 
     for (const { checkpoint } of checkpoints) {
       same((await collectRun(pipeline.run(undefined, { resumeFrom: decodeCheckpoint(encodeCheckpoint(checkpoint)), hooks: [counting()] }))).done.image, plain.done.image);
     }
+  });
+});
+
+describe('a resumed run frees what it restored', () => {
+  it('when cancelled after its first step, and when its model fails mid-run', async () => {
+    const config = { ...TEST_CONFIG, sampler: 'dpmpp-2m-sde', policy: 'pyramid' };
+    const maker = instrument(createFactoryGaussianDenoiser());
+    const { checkpoints } = await collectRun(pipeline.run(config, { denoiser: maker, checkpoints: { atLevelChange: true } }));
+    const cp = checkpoints[0]!.checkpoint;
+    expect(cp.model).toEqual({ name: 'instrumented(gaussian)', hash: null });
+    const events: StepEvent[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const sub = pipeline.run(undefined, { resumeFrom: cp, denoiser: maker }).subscribe({
+        next: (e) => {
+          events.push(e);
+          if (e.type === 'step') {
+            sub.unsubscribe();
+            resolve();
+          }
+        },
+        error: reject,
+      });
+    });
+    await pipeline.whenIdle();
+    expect(events.map((e) => e.type)).toEqual(['start', 'resolution-change', 'step']);
+    expect(tf.memory().numTensors).toBe(baseline);
+    const failing = instrument(createFactoryGaussianDenoiser(), 2);
+    Object.defineProperty(failing, 'name', { value: maker.name });
+    await expect(collectRun(pipeline.run(undefined, { resumeFrom: cp, denoiser: failing }))).rejects.toThrow('boom');
+    expect(failing.calls).toHaveLength(2);
+    maker.dispose?.();
+    failing.dispose?.();
   });
 });
 

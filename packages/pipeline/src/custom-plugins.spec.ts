@@ -6,9 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, PolicyFactory, SamplerFactory } from '@upshift/core';
 import type { PluginFactory, PolicyContext, Sampler, StepEvent, UpshiftPolicy } from '@upshift/core';
-import { createEulerSampler } from '@upshift/samplers';
+import { createDpmPp2mSampler, createEulerSampler } from '@upshift/samplers';
 import type { EulerState } from '@upshift/samplers';
 import { lastValueFrom, toArray } from 'rxjs';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+import { collectRun } from './collect-run.js';
 import { Pipeline } from './pipeline.js';
 import { createTestContainer, TEST_CONFIG } from './test-kit.js';
 
@@ -45,6 +47,19 @@ const countingEuler: PluginFactory<Sampler> = {
       disposeState: (state) => inner.disposeState(state),
     };
     return counting;
+  },
+};
+
+/**
+ * A user sampler without saveState / restoreState (DPM++(2M) under another name, its state held
+ * as is): checkpoints fall back to core's generic saveSamplerState / restoreSamplerState.
+ */
+const plainDpm: PluginFactory<Sampler> = {
+  name: 'plain-dpm',
+  description: 'DPM++(2M) without its own checkpoint methods',
+  create(): Sampler {
+    const { saveState: _save, restoreState: _restore, ...inner } = createDpmPp2mSampler();
+    return { ...inner, name: 'plain-dpm' };
   },
 };
 
@@ -88,6 +103,27 @@ describe('user-defined plugins', () => {
     await expect(lastValueFrom(pipeline.run({ ...TEST_CONFIG, policy: 'coarse-then-full', policyOptions: { above: -1 } }))).rejects.toThrow(
       /policyOptions\.above = -1/,
     );
+    pipeline.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('user samplers are checkpointed and resumed bit for bit (their own methods, or the generic state codec)', async () => {
+    const container = createTestContainer();
+    container.register(PolicyFactory, { useValue: coarseThenFull });
+    container.register(SamplerFactory, { useValue: countingEuler });
+    container.register(SamplerFactory, { useValue: plainDpm });
+    const pipeline = new Pipeline(container);
+    const before = tf.memory().numTensors;
+    for (const sampler of ['counting-euler', 'plain-dpm']) {
+      const config = { ...TEST_CONFIG, policy: 'coarse-then-full', sampler };
+      const plain = await collectRun(pipeline.run(config));
+      const { checkpoints } = await collectRun(pipeline.run(config, { checkpoints: { everySteps: 1 } }));
+      if (sampler === 'plain-dpm') expect(checkpoints[3]!.checkpoint.sampler.tensors['previousDenoised']).toBeDefined();
+      for (const { checkpoint } of checkpoints) {
+        const resumed = await collectRun(pipeline.run(undefined, { resumeFrom: decodeCheckpoint(encodeCheckpoint(checkpoint)) }));
+        expect(Array.from(resumed.done.image.data)).toEqual(Array.from(plain.done.image.data));
+      }
+    }
     pipeline.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

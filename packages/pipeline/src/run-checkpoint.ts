@@ -15,7 +15,7 @@ import {
   saveSamplerState,
   tensorFromData,
 } from '@upshift/core';
-import type { HookStateData, Latent, LevelCause, ModelIdentity, NoiseSource, ResolutionLevel, RunCheckpoint, SamplerState, StepHook } from '@upshift/core';
+import type { HookStateData, Latent, LevelCause, ModelIdentity, NoiseSource, ResolutionLevel, RunCheckpoint, Sampler, SamplerState, StepHook } from '@upshift/core';
 import { asCheckpointError, checkModelIdentity, checkpointField } from './checkpoint-validation.js';
 import type { RunSetup } from './run-setup.js';
 
@@ -31,6 +31,13 @@ export interface LoopState {
   /** Level of the next step, and who chose it. */
   readonly nextLevel: ResolutionLevel;
   readonly cause: LevelCause;
+}
+
+/** The kind of a sampler's fresh state (by contract a fresh state holds no tensors). */
+function freshKind(sampler: Sampler): string {
+  const fresh = sampler.initState();
+  sampler.disposeState(fresh);
+  return fresh.kind;
 }
 
 /** The hooks that keep state (and so appear in checkpoints), in order. */
@@ -124,7 +131,7 @@ export function restoreLoopState(cp: RunCheckpoint, setup: RunSetup): LoopState 
     try {
       sampler = setup.sampler.restoreState
         ? setup.sampler.restoreState(cp.sampler, 'checkpoint.sampler')
-        : restoreSamplerState(cp.sampler, setup.sampler.name, 'checkpoint.sampler');
+        : restoreSamplerState(cp.sampler, freshKind(setup.sampler), 'checkpoint.sampler');
     } catch (error) {
       asCheckpointError(error, 'sampler');
     }
