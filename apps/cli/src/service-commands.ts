@@ -32,6 +32,7 @@ export interface RawServeOptions {
   readonly previewInterval: string;
   readonly budgetP95?: string;
   readonly budgetMinFraction: string;
+  readonly prefix: string;
   readonly log?: boolean;
 }
 
@@ -46,6 +47,7 @@ export interface RawWorkerOptions {
   readonly stalledMs: string;
   readonly drainTimeout: string;
   readonly resultTtl: string;
+  readonly prefix: string;
   readonly name?: string;
 }
 
@@ -72,6 +74,7 @@ export function defineServeOptions(cmd: Command): Command {
     .option('--preview-interval <ms>', 'least time between two previews in an event stream', String(d.previewIntervalMs))
     .option('--budget-p95 <ms>', 'load-aware budget: lower new runs\' FLOP budget to hold this p95 latency')
     .option('--budget-min-fraction <f>', 'load-aware budget: lowest FLOP fraction', '0.25')
+    .option('--prefix <name>', 'Redis key and queue prefix (several services can share one Redis)', 'upshift')
     .option('--log', 'log requests (pino JSON on stdout)');
 }
 
@@ -88,6 +91,7 @@ export function defineWorkerOptions(cmd: Command): Command {
     .option('--stalled-ms <ms>', 'how often to look for jobs of dead workers', String(d.stalledIntervalMs))
     .option('--drain-timeout <ms>', 'on SIGTERM, how long running runs may finish before they are handed back', String(d.drainTimeoutMs))
     .option('--result-ttl <s>', 'seconds finished runs are kept', String(d.resultTtlMs / 1000))
+    .option('--prefix <name>', 'Redis key and queue prefix (the server\'s --prefix)', 'upshift')
     .option('--name <name>', 'worker name (default <host>-<pid>)');
 }
 
@@ -99,6 +103,11 @@ function redisUrl(flag: string, raw: string): string {
     throw new ConfigError(flag, raw, 'must be a URL such as redis://127.0.0.1:6379');
   }
   if (u.protocol !== 'redis:') throw new ConfigError(flag, raw, 'must be a redis:// URL');
+  return raw;
+}
+
+function prefixOption(raw: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,32}$/.test(raw)) throw new ConfigError('--prefix', raw, 'must be 1-32 letters, digits, "_", "." or "-"');
   return raw;
 }
 
@@ -126,6 +135,7 @@ export function resolveServeOptions(raw: RawServeOptions, env: NodeJS.ProcessEnv
     resultTtlMs: int('--result-ttl', raw.resultTtl) * 1000,
     previewIntervalMs: int('--preview-interval', raw.previewInterval, 0),
     ...(p95 === undefined ? {} : { budget: { targetP95Ms: p95, minFraction: parseNumberOption('--budget-min-fraction', raw.budgetMinFraction, { min: 0.01, max: 1 }) } }),
+    prefix: prefixOption(raw.prefix),
     logger: Boolean(raw.log),
   };
 }
@@ -143,6 +153,7 @@ export function resolveWorkerOptions(raw: RawWorkerOptions): Partial<WorkerOptio
     stalledIntervalMs: int('--stalled-ms', raw.stalledMs, 500),
     drainTimeoutMs: int('--drain-timeout', raw.drainTimeout, 0),
     resultTtlMs: int('--result-ttl', raw.resultTtl) * 1000,
+    prefix: prefixOption(raw.prefix),
     ...(raw.name === undefined ? {} : { name: parseNameOption('--name', raw.name) }),
   };
 }

@@ -63,7 +63,7 @@ export const DEFAULT_SERVE_OPTIONS: ServeOptions = Object.freeze({
   limits: DEFAULT_RUN_LIMITS,
   apiKeys: [],
   rateLimit: { max: 120, windowMs: 60_000 },
-  bodyLimit: 64 * 1024,
+  bodyLimit: 4 * 1024 * 1024,
   resultTtlMs: 3600_000,
   previewIntervalMs: 1000,
 });

@@ -60,6 +60,19 @@ export const runsRoutes: FastifyPluginAsync<RunsRoutesOptions> = async (fastify,
   );
 
   app.get(
+    '/v1/runs/:id/checkpoint',
+    {
+      schema: {
+        summary: 'The run\'s latest checkpoint (binary; resume it with POST /v1/runs { checkpoint: base64 })',
+        tags: ['runs'],
+        params: RunParamsSchema,
+        response: { 200: z.any().describe('application/octet-stream'), ...errors },
+      },
+    },
+    async (request, reply) => reply.type('application/octet-stream').send(Buffer.from(await service.checkpoint(request.params.id))),
+  );
+
+  app.get(
     '/v1/runs/:id/image.png',
     {
       schema: {

@@ -23,11 +23,13 @@ import { workerKey } from './run-job.js';
 const skip = skipUnless('redis', redisSkipReason()) || undefined;
 
 const SMALL = { resolution: { height: 32, width: 32 }, classLabels: 1 };
-const WORKER_ARGS = ['--backend', 'wasm', '--lock-ms', '3000', '--stalled-ms', '1000', '--checkpoint-every', '2', '--drain-timeout', '300'];
+const WORKER_ARGS = ['--backend', 'wasm', '--lock-ms', '2000', '--stalled-ms', '1000', '--checkpoint-every', '2', '--drain-timeout', '300'];
 
 describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', () => {
   let redis: RedisFixture;
   let server: RunningServer;
+  /** A second service on the same Redis (prefix "stage") with a --levels 1-3 and a --levels 0 worker. */
+  let stageServer: RunningServer;
   const workers = new Map<string, WorkerProcess>();
   const reference = new Map<string, string>();
 
@@ -64,40 +66,69 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
     });
   };
 
+  /** A short upshifting run (round trip, checkpoint download, stage routing) and its image hash. */
+  const SHORT = { ...SMALL, steps: 6, policy: 'pyramid', seed: 21 };
+  let shortHash: Promise<string>;
+  /** The runs that get interrupted (kill -9, Redis restart, drain) and their image hash. */
+  const LONG = { ...SMALL, steps: 40, policy: 'none', seed: 22 };
+  let longHash: Promise<string>;
+
   beforeAll(async () => {
     redis = await RedisFixture.start();
-    server = await startServer({ port: 0, redis: redis.url, prefix: 'upshift' });
-    await Promise.all([startWorker('w1'), startWorker('w2')]);
+    const limits = { rateLimit: { max: 100_000, windowMs: 60_000 } };
+    server = await startServer({ port: 0, redis: redis.url, prefix: 'upshift', ...limits });
+    stageServer = await startServer({ port: 0, redis: redis.url, prefix: 'stage', ...limits });
+    const stage = ['--prefix', 'stage'];
+    await Promise.all([startWorker('w1'), startWorker('w2'), startWorker('w3'), startWorker('coarse', [...stage, '--levels', '1-3']), startWorker('fine', [...stage, '--levels', '0'])]);
+    // One after the other: tfjs initialises the wasm backend once per process.
+    shortHash = direct(SHORT);
+    longHash = shortHash.then(() => direct(LONG));
+    longHash.catch(() => undefined); // awaited (and reported) by the tests
   }, 120_000);
   afterAll(async () => {
     await Promise.all([...workers.values()].map((w) => w.stop()));
     await server?.close();
+    await stageServer?.close();
     await redis?.stop();
   });
 
-  it('runs a request on a worker process: events in order, the image equals a direct run bit for bit', async () => {
-    const config = { ...SMALL, steps: 4, policy: 'pyramid', seed: 21 };
-    const id = await submit(config);
+  it('runs a request on a worker process (image equal to a direct run bit for bit); its checkpoint, downloaded, resumes as a new run with the identical image', async () => {
+    const id = await submit(SHORT);
     const events = await readEvents(`${server.url}/v1/runs/${id}/events`);
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['queued', 'start', 'step', 'done']));
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['queued', 'start', 'step', 'checkpoint', 'done']));
     expect(events.at(-1)!.type).toBe('done');
-    const r = await record(id);
-    expect(r.state).toBe('succeeded');
-    expect(r.backend).toBe('wasm');
-    expect(['w1', 'w2']).toContain(r.workers[0]);
-    expect(r.imageSha256).toBe(await direct(config));
+    const original = await record(id);
+    expect(original.state).toBe('succeeded');
+    expect(original.backend).toBe('wasm');
+    expect(['w1', 'w2', 'w3']).toContain(original.workers[0]);
+    expect(original.imageSha256).toBe(await shortHash);
     const png = await fetch(`${server.url}/v1/runs/${id}/image.png`);
     expect(png.headers.get('content-type')).toBe('image/png');
     const health = (await request('GET', `${server.url}/healthz`)).body;
-    expect(health).toMatchObject({ status: 'ok', mode: 'redis', queue: { slots: 2 } });
+    expect(health).toMatchObject({ status: 'ok', mode: 'redis', queue: { slots: 3 } });
+
+    const k = original.checkpoint.index as number; // the last checkpoint (every 2 steps and at level changes)
+    expect(k).toBeGreaterThanOrEqual(4);
+    expect(k).toBeLessThan(6);
+    const res = await fetch(`${server.url}/v1/runs/${id}/checkpoint`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const resumed = await request('POST', `${server.url}/v1/runs`, { checkpoint: bytes.toString('base64') });
+    expect(resumed.status).toBe(202);
+    const rid = resumed.body.ids[0] as string;
+    expect(resumed.body.runs[0].checkpoint.index).toBe(k);
+    const resumedEvents = await readEvents(`${server.url}/v1/runs/${rid}/events`);
+    const start = resumedEvents.find((e) => e.event.type === 'start')!.event;
+    expect(start.type === 'start' && start.resumedAt).toBe(k);
+    expect(resumedEvents.filter((e) => e.type === 'step').map((e) => (e.event as { index: number }).index)).toEqual(k === 4 ? [4, 5] : [5]);
+    expect((await record(rid)).imageSha256).toBe(original.imageSha256);
   });
 
   it('kill -9 of the worker mid-run: another worker finishes the run with the identical image', async () => {
-    const config = { ...SMALL, steps: 24, policy: 'none', seed: 22 };
-    const expected = direct(config);
-    const id = await submit(config);
+    const id = await submit(LONG);
     let victim: string | undefined;
-    const events = await follow(id, 6, () => {
+    const events = await follow(id, 5, () => {
       void record(id).then((r) => {
         victim = r.workers.at(-1) as string;
         workers.get(victim)!.kill('SIGKILL');
@@ -110,9 +141,14 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
     expect(r.workers.at(-1)).not.toBe(victim);
     expect(r.attempts).toBeGreaterThanOrEqual(2);
     expect(events.some((e) => e.event.type === 'queued' && e.event.reason === 'stalled')).toBe(true);
-    expect(r.imageSha256).toBe(await expected);
+    // The second start resumed from the last checkpoint (every 2 steps), not from step 0.
+    const starts = events.flatMap((e) => (e.event.type === 'start' ? [e.event] : []));
+    expect(starts.length).toBeGreaterThanOrEqual(2);
+    expect(starts.at(-1)!.resumedAt).toBeGreaterThanOrEqual(4);
+    expect(starts.at(-1)!.worker).not.toBe(victim);
+    expect(r.imageSha256).toBe(await longHash);
     await workers.get(victim!)!.exited;
-    await startWorker(`${victim}b`);
+    workers.delete(victim!);
   });
 
   it('cancel mid-run: the worker stops the run and frees its tensors', async () => {
@@ -143,9 +179,7 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
   });
 
   it('a Redis restart mid-run: server and workers reconnect, the run finishes', async () => {
-    const config = { ...SMALL, steps: 16, policy: 'none', seed: 24 };
-    const expected = direct(config);
-    const id = await submit(config);
+    const id = await submit(LONG);
     let restarted: Promise<void> | undefined;
     let unhealthy: number | undefined;
     const events = await follow(id, 3, () => {
@@ -167,7 +201,7 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
       return r && ['succeeded', 'failed', 'cancelled'].includes(r.state) ? r : undefined;
     }, 60_000, 'the run to finish after the restart');
     expect(final.state).toBe('succeeded');
-    expect(final.imageSha256).toBe(await expected);
+    expect(final.imageSha256).toBe(await longHash);
     expect(events.length).toBeGreaterThan(0);
     expect((await request('GET', `${server.url}/healthz`)).status).toBe(200);
   });
@@ -191,9 +225,7 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
   });
 
   it('SIGTERM drains a worker: its run goes back to the queue and another worker finishes it', async () => {
-    const config = { ...SMALL, steps: 24, policy: 'none', seed: 25 };
-    const expected = direct(config);
-    const id = await submit(config);
+    const id = await submit(LONG);
     let drained: WorkerProcess | undefined;
     const events = await follow(id, 4, () => {
       void record(id).then((r) => {
@@ -207,6 +239,32 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
     expect(events.some((e) => e.event.type === 'queued' && e.event.reason === 'drain')).toBe(true);
     const r = await record(id);
     expect(r.workers.at(-1)).not.toBe(drained!.name);
-    expect(r.imageSha256).toBe(await expected);
+    const starts = events.flatMap((e) => (e.event.type === 'start' ? [e.event] : []));
+    expect(starts.at(-1)!.resumedAt).toBeGreaterThanOrEqual(4);
+    expect(r.imageSha256).toBe(await longHash);
+  });
+
+  it('stage routing: a --levels 1-3 worker runs the coarse steps, a --levels 0 worker the full-resolution ones, through the checkpoint at the level change', async () => {
+    const res = await request('POST', `${stageServer.url}/v1/runs`, { config: SHORT });
+    expect(res.status).toBe(202);
+    const id = res.body.ids[0] as string;
+    const events = await readEvents(`${stageServer.url}/v1/runs/${id}/events`);
+    expect(events.at(-1)!.type).toBe('done');
+    // Which worker ran each step: the last start event before it.
+    let worker = '';
+    const ranBy: { level: number; worker: string }[] = [];
+    for (const { event } of events) {
+      if (event.type === 'start') worker = event.worker;
+      if (event.type === 'step') ranBy.push({ level: event.level, worker });
+    }
+    expect(ranBy).toHaveLength(6);
+    expect(ranBy.some((s) => s.level > 0)).toBe(true);
+    expect(ranBy.some((s) => s.level === 0)).toBe(true);
+    for (const s of ranBy) expect(s.worker).toBe(s.level > 0 ? 'coarse' : 'fine');
+    expect(events.some((e) => e.event.type === 'queued' && e.event.reason === 'stage')).toBe(true);
+    const r = (await request('GET', `${stageServer.url}/v1/runs/${id}`)).body;
+    expect(r.workers).toContain('coarse');
+    expect(r.workers.at(-1)).toBe('fine');
+    expect(r.imageSha256).toBe(await shortHash);
   });
 });

@@ -85,7 +85,6 @@ export class MemoryRunStore implements RunStore {
   async expire(id: string): Promise<void> {
     const entry = this.runs.get(id);
     if (entry === undefined) return;
-    delete entry.checkpoint;
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => this.runs.delete(id), this.resultTtlMs).unref();
   }

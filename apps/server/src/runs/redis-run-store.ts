@@ -3,7 +3,7 @@
  * mode. A record is a hash (one JSON value per top-level field, so a worker's progress and a
  * client's cancel never overwrite each other's fields); events are a list plus a publish on one
  * channel, done in one Lua script so the sequence numbers and the published order agree.
- * Finished runs expire after the result TTL; checkpoints are dropped when a run finishes.
+ * Finished runs expire after the result TTL (their last checkpoint too).
  */
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
@@ -180,7 +180,7 @@ export class RedisRunStore implements RunStore {
       .pexpire(this.key(id), ttl)
       .pexpire(this.key(id, 'events'), ttl)
       .pexpire(this.key(id, 'image'), ttl)
-      .del(this.key(id, 'checkpoint'))
+      .pexpire(this.key(id, 'checkpoint'), ttl)
       .exec();
   }
 

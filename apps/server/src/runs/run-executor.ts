@@ -10,7 +10,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import type { ImageData4D, StepEvent } from '@upshift/core';
-import type { Pipeline } from '@upshift/pipeline';
+import { decodeCheckpoint, encodeCheckpoint } from '@upshift/pipeline';
+import type { Pipeline, RunOptions } from '@upshift/pipeline';
+import type { RunCheckpoint } from '@upshift/core';
 import { pngDataUrl } from './png-image.js';
 import { FINAL_STATES } from './run-record.js';
 import type { RunError, RunEvent, RunRecord } from './run-record.js';
@@ -18,10 +20,12 @@ import type { RunStore } from './run-store.js';
 import type { LevelRange } from '../queue/level-queues.js';
 
 /**
- * Why an executor was asked to stop: the client cancelled, the worker drains, or the worker
- * lost the job (its lock expired and the queue gave the run to another worker).
+ * Why an executor was asked to stop at once (unsubscribing the run): the client cancelled, or
+ * the worker lost the job (its lock expired and the queue gave the run to another worker). A
+ * drain instead suspends the run at its next step boundary with a checkpoint
+ * ({@link ExecuteRunInput.suspendSignal}).
  */
-export type StopReason = 'cancel' | 'drain' | 'lost';
+export type StopReason = 'cancel' | 'lost';
 
 /** How one part of a run ended. */
 export type RunOutcome =
@@ -46,13 +50,18 @@ export interface ExecuteRunInput {
   readonly worker: string;
   /** Aborted with a {@link StopReason} as `signal.reason`. */
   readonly signal: AbortSignal;
+  /** Aborting it suspends the run at the next step boundary with a checkpoint (a worker draining). */
+  readonly suspendSignal?: AbortSignal;
   /** Least time between two previews in the event stream (ms). */
   readonly previewIntervalMs: number;
   /** Backend to run on here (overrides the config's). */
   readonly backend?: string;
   /** Levels this worker takes (default all): the run suspends at a change to another level. */
   readonly levels?: LevelRange;
-  /** Checkpoint every K steps (and at every level change); default: no periodic checkpoints. */
+  /**
+   * Checkpoint every K steps and at every level change, into the store (a worker that dies
+   * resumes from the last one). Default: no checkpoints (the embedded mode has no other worker).
+   */
   readonly checkpointEvery?: number;
   /** Receives log lines. */
   readonly log?: (message: string) => void;
@@ -97,10 +106,24 @@ export async function executeRun(input: ExecuteRunInput): Promise<RunOutcome> {
     attempts: (record.attempts ?? 0) + 1,
   });
   if (!started) return { kind: 'skipped' };
-  return runPipeline(input, record, owner);
+  let resumeFrom: RunCheckpoint | undefined;
+  const stored = await input.store.getCheckpoint(runId);
+  if (stored !== undefined) {
+    try {
+      resumeFrom = decodeCheckpoint(stored.bytes);
+    } catch (error) {
+      const e = errorOf(error);
+      if (await store.update(runId, { state: 'failed', error: e, finishedAt: new Date().toISOString() }, { owner })) {
+        await store.append(runId, { type: 'failed', error: e }, owner);
+        await store.expire(runId);
+      }
+      return { kind: 'failed', error: e };
+    }
+  }
+  return runPipeline(input, record, owner, resumeFrom);
 }
 
-function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string): Promise<RunOutcome> {
+function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string, resumeFrom: RunCheckpoint | undefined): Promise<RunOutcome> {
   const { pipeline, signal } = input;
   const runId = input.runId;
   // Store writes happen in event order, one after the other, and only while this executor owns
@@ -125,7 +148,17 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string): 
       .catch((error: unknown) => (writeError ??= error));
   };
   let lastPreview = -Infinity;
-  let level = record.checkpoint?.level ?? 0;
+  let suspended: { level: number; requested: boolean } | undefined;
+  // A checkpoint is stored only while this executor owns the run (the record's pointer first).
+  const saveCheckpoint = (checkpoint: RunCheckpoint, index: number): void => {
+    const bytes = encodeCheckpoint(checkpoint);
+    const level = checkpoint.next.level;
+    write(async () => {
+      if (!(await store.update({ checkpoint: { index, level, at: new Date().toISOString() } }))) return;
+      await input.store.putCheckpoint(runId, { bytes, index, level });
+      await store.append({ type: 'checkpoint', index, level });
+    });
+  };
 
   return new Promise<RunOutcome>((resolve, reject) => {
     let subscription: Subscription | undefined;
@@ -143,20 +176,38 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string): 
     const stop = (reason: StopReason): void => {
       subscription?.unsubscribe();
       // Resolve only once the stopped run has freed its tensors.
-      settle(pipeline.whenIdle().then((): RunOutcome => (reason === 'drain' ? { kind: 'drained', level, owner } : reason === 'lost' ? { kind: 'lost' } : { kind: 'cancelled' })));
+      settle(pipeline.whenIdle().then((): RunOutcome => (reason === 'lost' ? { kind: 'lost' } : { kind: 'cancelled' })));
     };
     const onAbort = (): void => stop(signal.reason as StopReason);
     stopLost = () => stop('lost');
     signal.addEventListener('abort', onAbort);
 
     const config = input.backend === undefined ? record.config : { ...record.config, backend: input.backend };
-    subscription = pipeline.run(config, { log: input.log ?? (() => undefined) }).subscribe({
+    const options: RunOptions = {
+      log: input.log ?? (() => undefined),
+      ...(input.checkpointEvery !== undefined ? { checkpoints: { atLevelChange: true, everySteps: input.checkpointEvery } } : {}),
+      ...(resumeFrom ? { resumeFrom } : {}),
+      ...(input.levels ? { levels: { min: input.levels.min, max: input.levels.max } } : {}),
+      ...(input.suspendSignal ? { suspendSignal: input.suspendSignal } : {}),
+    };
+    subscription = pipeline.run(config, options).subscribe({
       next(event) {
         if (signal.aborted || lost) return;
         if (event.type === 'start') {
-          const e: RunEvent = { type: 'start', plan: event.plan, backend: event.backend, worker: input.worker, resumedAt: 0 };
-          write(() => store.update({ plan: event.plan, backend: event.backend, progress: { step: 0, steps: event.plan.steps.length, level: event.plan.steps[0]?.level ?? 0 } }));
+          const at = event.resumedFrom ?? 0;
+          const e: RunEvent = { type: 'start', plan: event.plan, backend: event.backend, worker: input.worker, resumedAt: at };
+          const steps = event.plan.steps;
+          write(() => store.update({ plan: event.plan, backend: event.backend, progress: { step: at, steps: steps.length, level: steps[Math.min(at, steps.length - 1)]?.level ?? 0 } }));
           write(() => store.append(e));
+          return;
+        }
+        if (event.type === 'checkpoint') {
+          saveCheckpoint(event.checkpoint, event.index);
+          return;
+        }
+        if (event.type === 'suspended') {
+          saveCheckpoint(event.checkpoint, event.index);
+          suspended = { level: event.level, requested: event.reason.kind === 'requested' };
           return;
         }
         if (event.type === 'done') {
@@ -174,11 +225,8 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string): 
           });
           return;
         }
-        // Checkpoints are not requested here yet (RunOptions.checkpoints); nothing to store.
-        if (event.type === 'checkpoint' || event.type === 'suspended') return;
         let preview: string | undefined;
         if (event.type === 'step') {
-          level = event.level;
           const now = Date.now();
           if (event.preview && now - lastPreview >= input.previewIntervalMs) {
             lastPreview = now;
@@ -203,7 +251,8 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string): 
         settle(Promise.resolve({ kind: 'failed', error: e }));
       },
       complete() {
-        settle(Promise.resolve({ kind: 'done' }));
+        if (suspended === undefined) settle(Promise.resolve({ kind: 'done' }));
+        else settle(Promise.resolve({ kind: suspended.requested ? 'drained' : 'suspended', level: suspended.level, owner }));
       },
     });
   });

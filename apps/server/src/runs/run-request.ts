@@ -57,20 +57,28 @@ export function runRequestSchema(limits: RunLimits) {
       .max(limits.maxCount, `count must be <= ${limits.maxCount} on this server`)
       .default(1)
       .describe('runs to create; run i uses seed + i'),
+    checkpoint: z
+      .string('checkpoint must be a base64 string')
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'checkpoint must be base64 (the bytes of GET /v1/runs/:id/checkpoint)')
+      .optional()
+      .describe('resume this checkpoint (base64 of GET /v1/runs/:id/checkpoint): the run continues with the checkpoint\'s config; count must be 1'),
   });
 }
 
 /** The validated body of `POST /v1/runs`. */
 export type RunRequest = z.output<ReturnType<typeof runRequestSchema>>;
 
-/** A ConfigError of `error`, with its field moved under `config.`. */
-function underConfig(error: ConfigError): ConfigError {
+/** A ConfigError of `error`, with its field moved under `prefix.`. */
+export function underField(error: ConfigError, prefix: string): ConfigError {
   const head = `Invalid ${error.field} = ${describeValue(error.value)}: `;
   const reason = error.message.startsWith(head) ? error.message.slice(head.length) : error.message;
-  const moved = new ConfigError(`config.${error.field}`, error.value, reason);
+  const field = error.field === prefix || error.field.startsWith(`${prefix}.`) ? error.field : `${prefix}.${error.field}`;
+  const moved = new ConfigError(field, error.value, reason);
   moved.name = error.name;
   return moved;
 }
+
+const underConfig = (error: ConfigError): ConfigError => underField(error, 'config');
 
 /**
  * Checks a request's pipeline config completely (schema, limits, plugin names and options)

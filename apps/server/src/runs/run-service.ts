@@ -5,13 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DependencyContainer } from 'tsyringe';
-import { UpshiftError } from '@upshift/core';
+import { ConfigError, UpshiftError } from '@upshift/core';
+import type { RunCheckpoint } from '@upshift/core';
+import { decodeCheckpoint } from '@upshift/pipeline';
 import { LoadAwareBudget } from './load-aware-budget.js';
 import type { RunLimits } from './run-limits.js';
 import { FINAL_STATES } from './run-record.js';
 import type { RunRecord, SequencedEvent, StoredImage } from './run-record.js';
 import type { RunQueue } from './run-queue.js';
-import { checkRunConfig } from './run-request.js';
+import { checkRunConfig, underField } from './run-request.js';
 import type { RunRequest } from './run-request.js';
 import type { RunStore } from './run-store.js';
 import type { ServerMetrics } from './server-metrics.js';
@@ -62,6 +64,17 @@ export interface RunServiceOptions {
   readonly backend: string;
   readonly metrics: ServerMetrics;
   readonly budget?: LoadAwareBudget;
+}
+
+/**
+ * The config a resumed run continues with: the checkpoint's (the request's `config` may only
+ * ask for previews); the backend and model options are the server's business.
+ */
+function resumeConfig(checkpoint: RunCheckpoint, requested: Record<string, unknown>): Record<string, unknown> {
+  const extra = Object.keys(requested).filter((k) => k !== 'previews');
+  if (extra.length > 0) throw new ConfigError(`config.${extra[0]}`, requested[extra[0]!], 'cannot be set when resuming a checkpoint (the run continues with its own config; only previews may change)');
+  const { backend: _backend, ...config } = checkpoint.config as Record<string, unknown>;
+  return { ...config, ...requested };
 }
 
 /** See the module comment. */
@@ -116,7 +129,9 @@ export class RunService {
   /** Validates and queues the runs of a request; returns their records. Nothing is queued if any check fails. */
   async submit(request: RunRequest, key: string | null): Promise<RunRecord[]> {
     const { store, queue, limits, budget, metrics } = this.options;
-    const base = await checkRunConfig(this.options.container, request.config, limits, this.options.backend);
+    const resume = request.checkpoint === undefined ? undefined : this.readCheckpoint(request);
+    const input = resume ? resumeConfig(resume.checkpoint, request.config) : request.config;
+    const base = await checkRunConfig(this.options.container, input, limits, this.options.backend);
     if (!(await queue.ready())) throw new UnavailableError('the queue is not reachable (Redis down?); retry later');
     const depth = await queue.depth();
     if (depth.waiting + depth.active + request.count > limits.maxQueued) {
@@ -129,7 +144,7 @@ export class RunService {
     for (let index = 0; index < request.count; index++) {
       let config = { ...base, seed: (base.seed + index) % 0x1_0000_0000 };
       let decision;
-      if (budget) {
+      if (budget && resume === undefined) {
         const workAhead = [...this.inFlight.values()].reduce((a, b) => a + b, 0);
         ({ config, decision } = budget.decide(config, { workAhead, runsAhead: Math.max(this.inFlight.size, depth.waiting + depth.active), slots }));
         metrics.budget.set(decision.fraction ?? 1);
@@ -141,16 +156,38 @@ export class RunService {
         request: { id: requestId, index, count: request.count, key },
         createdAt: new Date().toISOString(),
         ...(decision ? { budget: decision } : {}),
+        ...(resume ? { checkpoint: { index: resume.checkpoint.index, level: resume.checkpoint.next.level, at: new Date().toISOString() } } : {}),
       });
       this.inFlight.set(records[index]!.id, decision?.fraction ?? LoadAwareBudget.requestedFraction(config) ?? 1);
     }
     for (const record of records) {
+      const level = resume?.checkpoint.next.level ?? 0;
       await store.create(record);
-      await store.append(record.id, { type: 'queued', level: 0, reason: 'created' });
-      await queue.enqueue(record.id, 0);
+      if (resume) await store.putCheckpoint(record.id, { bytes: resume.bytes, index: resume.checkpoint.index, level });
+      await store.append(record.id, { type: 'queued', level, reason: 'created' });
+      await queue.enqueue(record.id, level);
       metrics.submitted.inc({ policy: record.config.policy });
     }
     return records;
+  }
+
+  /** Decodes and validates the request's checkpoint (CheckpointError naming `checkpoint.<field>`). */
+  private readCheckpoint(request: RunRequest): { bytes: Uint8Array; checkpoint: RunCheckpoint } {
+    if (request.count !== 1) throw new ConfigError('count', request.count, 'must be 1 when resuming a checkpoint');
+    const bytes = new Uint8Array(Buffer.from(request.checkpoint!, 'base64'));
+    try {
+      return { bytes, checkpoint: decodeCheckpoint(bytes) };
+    } catch (error) {
+      throw error instanceof ConfigError ? underField(error, 'checkpoint') : error;
+    }
+  }
+
+  /** The latest checkpoint of a run (encoded), for `GET /v1/runs/:id/checkpoint`. @throws RunNotFoundError, RunStateError */
+  async checkpoint(id: string): Promise<Uint8Array> {
+    const record = await this.get(id);
+    const stored = await this.options.store.getCheckpoint(id);
+    if (stored === undefined) throw new RunStateError(id, record.state, 'the run has no checkpoint (none taken yet, or it finished)');
+    return stored.bytes;
   }
 
   /** @throws RunNotFoundError */

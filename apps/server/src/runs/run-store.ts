@@ -50,7 +50,7 @@ export interface RunStore {
   getImage(id: string): Promise<StoredImage | undefined>;
   putCheckpoint(id: string, checkpoint: StoredCheckpoint): Promise<void>;
   getCheckpoint(id: string): Promise<StoredCheckpoint | undefined>;
-  /** Starts the result TTL of a finished run (record, events, image; the checkpoint is dropped). */
+  /** Starts the result TTL of a finished run (record, events, image, last checkpoint). */
   expire(id: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -41,7 +41,7 @@ export interface WorkerOptions {
   readonly lockDurationMs: number;
   /** How often this worker looks for stalled jobs of dead workers (ms). */
   readonly stalledIntervalMs: number;
-  /** SIGTERM: how long running runs may take to finish before they are handed back (ms). */
+  /** SIGTERM: how long running runs may take to finish before they are suspended at a checkpoint and handed back (ms). */
   readonly drainTimeoutMs: number;
   readonly previewIntervalMs: number;
   /** How long finished runs are kept (ms); applied by the store. */
@@ -91,6 +91,8 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
   const gate = new SlotGate(Math.max(1, options.concurrency));
   const pipelines: Pipeline[] = [];
   const running = new Map<string, AbortController>();
+  /** Per running run: aborting it suspends the run at its next step (drain). */
+  const suspenders = new Map<string, AbortController>();
 
   // Cancel requests from any server.
   const subscriber = new Redis(options.redis, redisConnectionOptions());
@@ -143,6 +145,9 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
     const { runId } = job.data;
     lockLost?.addEventListener('abort', () => controller.abort('lost' satisfies StopReason));
     running.set(runId, controller);
+    const suspender = new AbortController();
+    suspenders.set(runId, suspender);
+    if (draining) suspender.abort();
     let outcome: RunOutcome;
     try {
       log(`run ${runId}: start (job ${job.id}, ${job.data.reason}, level ${job.data.level})`);
@@ -152,6 +157,7 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
         runId,
         worker: name,
         signal: controller.signal,
+        suspendSignal: suspender.signal,
         previewIntervalMs: options.previewIntervalMs,
         backend: options.backend,
         levels: options.levels,
@@ -163,6 +169,7 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
       log(`run ${runId}: ${outcome.kind}${outcome.kind === 'suspended' || outcome.kind === 'drained' ? ` at level ${outcome.level}` : ''}`);
     } finally {
       running.delete(runId);
+      suspenders.delete(runId);
       pipelines.push(pipeline);
       gate.release();
       void status().catch(() => undefined);
@@ -200,11 +207,14 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
   log(`worker ${name}: levels ${options.levels.min}-${options.levels.max}, concurrency ${options.concurrency}, backend ${options.backend}`);
 
   let closing: Promise<void> | undefined;
+  let draining = false;
   const shutdown = (timeoutMs: number): Promise<void> =>
     (closing ??= (async () => {
       await gate.hold();
+      // Runs that do not finish in time stop at their next step with a checkpoint and go back to the queue.
       const deadline = setTimeout(() => {
-        for (const c of running.values()) c.abort('drain' satisfies StopReason);
+        draining = true;
+        for (const s of suspenders.values()) s.abort();
       }, timeoutMs);
       await Promise.all(workers.map((w) => w.close()));
       clearTimeout(deadline);
