@@ -14,7 +14,7 @@ import { registerWasmBackend } from '@upshift/backend-wasm';
 import { PowerSpectrumToken } from '@upshift/core';
 import type { CheckpointEvent, ImageData4D, RunCheckpoint, StepEvent } from '@upshift/core';
 import { parsePowerSpectrum } from '@upshift/models';
-import { createFactoryGaussianDenoiser } from '@upshift/testing';
+import { createFactoryGaussianDenoiser, relativeError } from '@upshift/testing';
 import { POLICY_FACTORIES } from '@upshift/policies';
 import { SAMPLER_FACTORIES } from '@upshift/samplers';
 import { checkpointToJson, decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
@@ -300,5 +300,15 @@ describe('resume on wasm with a real UNet (random weights)', () => {
       expect(checkpoint.model.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
       same((await collectRun(pipeline.run(undefined, { resumeFrom: decodeCheckpoint(encodeCheckpoint(checkpoint)) }))).done.image, plain.done.image);
     }
+    // Stage routing across backends: a wasm run's last step continues on cpu (same model, same
+    // hash), equal up to float32 rounding rather than bit for bit. (One unguided image: the
+    // UNet is slow on the cpu backend.)
+    const light = { ...config, batch: 1, classLabels: null, steps: 4 };
+    const whole = await collectRun(pipeline.run(light));
+    const early = await collectStage(pipeline.run(light, { stopBefore: 3 }));
+    if (early.end.type !== 'suspended') throw new Error('expected a suspension');
+    const onCpu = await collectRun(pipeline.run({ ...light, backend: 'cpu' }, { resumeFrom: early.end.checkpoint }));
+    expect(onCpu.start.backend).toBe('cpu');
+    expect(relativeError(onCpu.done.image.data, whole.done.image.data)).toBeLessThan(1e-4);
   });
 });
