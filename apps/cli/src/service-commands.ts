@@ -33,6 +33,7 @@ export interface RawServeOptions {
   readonly budgetP95?: string;
   readonly budgetMinFraction: string;
   readonly prefix: string;
+  readonly checkpointEvery?: string;
   readonly log?: boolean;
 }
 
@@ -61,6 +62,7 @@ export function defineServeOptions(cmd: Command): Command {
     .option('--redis <url>', 'multi-machine mode: queue runs on BullMQ at this Redis (run `upshift worker` processes)')
     .option('--concurrency <n>', 'embedded mode: runs at a time in this process', String(d.concurrency))
     .option('--backend <name>', 'embedded mode: tfjs backend of every run (auto, cpu, wasm, webgpu)', d.backend)
+    .option('--checkpoint-every <k>', 'embedded mode: checkpoint every K steps and at level changes (GET /v1/runs/:id/checkpoint)')
     .option('--max-steps <n>', 'most steps per run', String(l.maxSteps))
     .option('--max-batch <n>', 'most images per run', String(l.maxBatch))
     .option('--max-side <n>', 'longest image side', String(l.maxSide))
@@ -121,6 +123,7 @@ export function resolveServeOptions(raw: RawServeOptions, env: NodeJS.ProcessEnv
     ...(raw.redis === undefined ? {} : { redis: redisUrl('--redis', raw.redis) }),
     concurrency: int('--concurrency', raw.concurrency, 1, 64),
     backend: parseNameOption('--backend', raw.backend),
+    ...(raw.checkpointEvery === undefined ? {} : { checkpointEvery: int('--checkpoint-every', raw.checkpointEvery) }),
     limits: {
       maxSteps: int('--max-steps', raw.maxSteps),
       maxBatch: int('--max-batch', raw.maxBatch),

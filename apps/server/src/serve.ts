@@ -44,6 +44,8 @@ export interface ServeOptions {
   readonly resultTtlMs: number;
   /** Least time between two previews of a run's event stream (ms). */
   readonly previewIntervalMs: number;
+  /** Embedded mode: checkpoint every K steps and at level changes (absent: no checkpoints). */
+  readonly checkpointEvery?: number;
   /** The load-aware budget (absent: off). */
   readonly budget?: LoadAwareBudgetOptions;
   /** Redis key prefix (default `upshift`). */
@@ -100,6 +102,7 @@ export async function startServer(input: Partial<ServeOptions> = {}): Promise<Ru
       createPipeline: () => new Pipeline(container),
       concurrency: options.concurrency,
       previewIntervalMs: options.previewIntervalMs,
+      ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
   } else {

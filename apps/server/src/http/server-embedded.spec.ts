@@ -18,7 +18,7 @@ const CONFIG = { steps: 3, policy: 'pyramid', classLabels: 1, seed: 11 };
 describe('upshift serve (embedded)', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ port: 0, backend: 'wasm', concurrency: 1 });
+    server = await startServer({ port: 0, backend: 'wasm', concurrency: 1, checkpointEvery: 2 });
   });
   afterAll(async () => {
     await server?.close();
@@ -67,6 +67,22 @@ describe('upshift serve (embedded)', () => {
       pipeline.dispose();
       await pipeline.whenIdle();
     }
+
+    // Its last checkpoint, downloaded and posted back, resumes as a new run with the same image.
+    expect(events.some((e) => e.type === 'checkpoint')).toBe(true);
+    const checkpoint = await fetch(`${server.url}/v1/runs/${id}/checkpoint`);
+    expect(checkpoint.status).toBe(200);
+    const bytes = Buffer.from(await checkpoint.arrayBuffer());
+    const resumed = await request('POST', `${server.url}/v1/runs`, { checkpoint: bytes.toString('base64'), config: { previews: true } });
+    expect(resumed.status).toBe(202);
+    const resumedEvents = await readEvents(`${server.url}/v1/runs/${resumed.body.ids[0]}/events`);
+    const start = resumedEvents.find((e) => e.event.type === 'start')!.event;
+    expect(start.type === 'start' && start.resumedAt).toBe(record.checkpoint.index);
+    expect((await request('GET', `${server.url}/v1/runs/${resumed.body.ids[0]}`)).body.imageSha256).toBe(record.imageSha256);
+    // Resuming keeps the checkpoint's own config: other fields are refused.
+    const changed = await request('POST', `${server.url}/v1/runs`, { checkpoint: bytes.toString('base64'), config: { steps: 5 } });
+    expect(changed.status).toBe(400);
+    expect(changed.body).toMatchObject({ field: 'config.steps', value: 5 });
   });
 
   it('cancels a running run: the worker unsubscribes and frees every tensor, the stream ends with cancelled', async () => {
@@ -104,7 +120,7 @@ describe('upshift serve (embedded)', () => {
     expect(value('upshift_flops_total')).toBeGreaterThan(0);
     expect(value('upshift_flops_total') / value('upshift_flops_full_resolution_total')).toBeLessThan(1);
     expect(text).toMatch(/^upshift_queue_depth\{state="waiting"\} 0$/m);
-    expect(text).toMatch(/^upshift_run_latency_seconds_count\{policy="pyramid"\} 1$/m);
+    expect(text).toMatch(/^upshift_run_latency_seconds_count\{policy="pyramid"\} 2$/m);
     expect(text).toMatch(/^upshift_runs_finished_total\{state="cancelled"\} 1$/m);
 
     const doc = (await request('GET', `${server.url}/openapi.json`)).body;

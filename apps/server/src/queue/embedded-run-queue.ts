@@ -18,6 +18,8 @@ export interface EmbeddedRunQueueOptions {
   /** Runs at a time (>= 1). */
   readonly concurrency: number;
   readonly previewIntervalMs: number;
+  /** Checkpoint every K steps and at level changes (downloadable with GET /v1/runs/:id/checkpoint); default none. */
+  readonly checkpointEvery?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -94,6 +96,7 @@ export class EmbeddedRunQueue implements RunQueue {
         worker: 'embedded',
         signal: controller.signal,
         previewIntervalMs: this.options.previewIntervalMs,
+        ...(this.options.checkpointEvery ? { checkpointEvery: this.options.checkpointEvery } : {}),
         ...(this.options.log ? { log: this.options.log } : {}),
       })
         .catch((error: unknown) => this.options.log?.(`run ${runId}: store failed: ${String(error)}`))

@@ -70,7 +70,7 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
   const SHORT = { ...SMALL, steps: 6, policy: 'pyramid', seed: 21 };
   let shortHash: Promise<string>;
   /** The runs that get interrupted (kill -9, Redis restart, drain) and their image hash. */
-  const LONG = { ...SMALL, steps: 40, policy: 'none', seed: 22 };
+  const LONG = { ...SMALL, steps: 24, policy: 'none', seed: 22 };
   let longHash: Promise<string>;
 
   beforeAll(async () => {
