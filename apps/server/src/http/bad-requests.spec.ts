@@ -91,6 +91,15 @@ describe('bad requests', () => {
     const metrics = await server.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).not.toMatch(/^upshift_runs_submitted_total\{/m);
   });
+
+  it('sends no CORS headers: pages on other origins cannot call the API', async () => {
+    const origin = 'https://elsewhere.example';
+    const preflight = await server.app.inject({ method: 'OPTIONS', url: '/v1/runs', headers: { origin, 'access-control-request-method': 'POST' } });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const get = await server.app.inject({ method: 'GET', url: '/healthz', headers: { origin } });
+    expect(get.statusCode).toBe(200);
+    expect(get.headers['access-control-allow-origin']).toBeUndefined();
+  });
 });
 
 describe('API keys and rate limits', () => {

@@ -1,5 +1,6 @@
 /**
- * The Fastify application: plugins (auth, rate limit, OpenAPI) and routes (runs, events, ops),
+ * The Fastify application: plugins (auth, rate limit, OpenAPI) and routes (runs, events, health,
+ * metrics, the OpenAPI document),
  * each route with its zod schema beside it. zod is the one validator: fastify-type-provider-zod
  * validates params, queries and bodies with the routes' zod schemas and turns them into the
  * JSON schemas of the OpenAPI document, so validation, documentation and types share a source.
@@ -18,7 +19,9 @@ import type { ApiKeyRing } from './api-keys.js';
 import { auth } from './auth-plugin.js';
 import { installErrorHandler } from './error-response.js';
 import { eventsRoute } from './events-route.js';
-import { opsRoutes } from './ops-routes.js';
+import { healthRoute } from './health-route.js';
+import { metricsRoute } from './metrics-route.js';
+import { openApiRoute } from './openapi-route.js';
 import { runsRoutes } from './runs-routes.js';
 
 /** Per-key (or per-IP without keys) request rate limit. */
@@ -77,7 +80,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(runsRoutes, { service: options.service, limits: options.limits });
   await app.register(eventsRoute, { service: options.service });
-  await app.register(opsRoutes, { queue: options.queue, metrics: options.metrics });
+  await app.register(healthRoute, { queue: options.queue });
+  await app.register(metricsRoute, { metrics: options.metrics });
+  await app.register(openApiRoute);
   await app.ready();
   return app;
 }
