@@ -112,6 +112,9 @@ describe('resume from a checkpoint: bit for bit, every sampler x every policy', 
     }
     const withPreviews = await collectRun(pipeline.run({ ...config, previews: true, backend: 'auto' }, { resumeFrom: cp }));
     same(withPreviews.done.image, plain.done.image);
+    // A partial config: what it leaves out is the checkpoint's, not the defaults (steps 30, seed 0, ...).
+    const partial = await collectRun(pipeline.run({ backend: 'cpu' }, { resumeFrom: cp }));
+    same(partial.done.image, plain.done.image);
   });
 
   it('covers the samplers, policies and policies the issue names, and bottleneck (a downshift mid-run)', () => {

@@ -39,7 +39,8 @@ export interface RunOptions {
   /**
    * Continue this checkpoint's run (from `pipeline.run` of this or another process, or
    * `decodeCheckpoint`). `config` may then be `undefined` (the checkpoint's config is used) or a
-   * config whose fields all match the checkpoint's except `backend` and `previews`. The
+   * config whose fields all match the checkpoint's except `backend` and `previews`; fields it
+   * leaves out are the checkpoint's (`{ backend: 'wasm' }` is enough to move a run). The
    * resumed run emits `start` (with `resumedFrom`), then the remaining steps; its image is bit
    * for bit the uninterrupted run's on the same backend.
    */
@@ -160,7 +161,9 @@ export class Pipeline {
     const stages = resolveRunStages(options);
     const resumeFrom = options.resumeFrom === undefined ? undefined : validateCheckpoint(options.resumeFrom);
     if (resumeFrom !== undefined) {
+      // Fields the caller leaves out are the checkpoint's (not the defaults): `{ backend: 'wasm' }` moves a run.
       if (config === undefined) config = resumeFrom.config;
+      else if (config !== null && typeof config === 'object' && !Array.isArray(config)) config = { ...resumeFrom.config, ...config };
       checkConfigContinues(parsePipelineConfig(resumeFrom.config, { defaults: false }), parsePipelineConfig(config));
     }
     const child = this.container.createChildContainer();
