@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
@@ -52,6 +52,26 @@ describe('upshift generate (process)', () => {
     expect(sidecar.steps.map((s: { level: number }) => s.level)).toEqual(sidecar.stats.levels);
     expect(r.stdout).toMatch(/FLOP fraction 0\.\d{3}/);
     expect(r.stdout).toContain(out);
+  });
+
+  it('uses a worker pool by default when there is more than one core; --workers 1 (this thread) writes the same PNGs', async () => {
+    const common = ['generate', '--backend', 'wasm', '--steps', '2', '--class', 'all', '--batch', '2', '--guidance', '2', '--resolution', '32', '--policy', 'fixed', '--seed', '4', '--no-grid'];
+    const [outA, outB] = [join(dir, 'pool-auto'), join(dir, 'pool-one')];
+    const a = upshift([...common, '--out', outA]);
+    const b = upshift([...common, '--workers', '1', '--out', outB]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const [sa, sb] = await Promise.all([outA, outB].map(async (out) => JSON.parse(await readFile(join(out, 'upshift.json'), 'utf8'))));
+    // 2 images with guidance = 4 rows per model call: "auto" takes min(cores, 4) workers, 1 if that is 1.
+    const auto = Math.min(availableParallelism(), 4);
+    expect(sa.workers).toBe(auto > 1 ? auto : 1);
+    expect(sa.config.workers).toBe('auto');
+    if (auto > 1) expect(a.stdout).toContain(`${auto} worker threads`);
+    expect(sb.workers).toBe(1);
+    expect(sb.config.workers).toBe(1);
+    for (const file of ['upshift-00.png', 'upshift-01.png']) {
+      expect((await readFile(join(outA, file))).equals(await readFile(join(outB, file))), file).toBe(true);
+    }
   });
 
   it('rejects bad input with one line, exit code 2 and no output directory', () => {

@@ -191,7 +191,9 @@ async function sampleSet(
   ctx: { readonly cache?: RunCache; readonly model: string; readonly width: number; readonly signal?: AbortSignal },
 ): Promise<{ record: RunRecord; cached: boolean }> {
   const config = { ...options.base, seed: set.seed, policy: set.spec.policy, ...(set.spec.policyOptions ? { policyOptions: set.spec.policyOptions } : {}) };
-  const key: RunCacheKey = { config, model: ctx.model };
+  // The worker count does not change a pixel (a pool gives the single-thread images bit for bit).
+  const { workers: _workers, ...pixels } = config;
+  const key: RunCacheKey = { config: pixels, model: ctx.model };
   const warn = (m: string): void => void io.stderr.write(`compare: ${m}\n`);
   const hit = await ctx.cache?.load(key, warn);
   if (hit) {
@@ -278,6 +280,7 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
         sampler: base.sampler,
         guidance: base.guidance ?? 1,
         backend: full.start.backend,
+        workers: Math.max(...runs.filter((r) => !r.cached).map((r) => r.record.start.workers), 1),
         swdSides: sides,
         ...(reference ? { reference: { file: reference.spec.file, draws: reference.draws.length, perDraw: reference.draws[0]!.shape[0], seed: reference.spec.seed, poolSize: reference.poolSize } } : {}),
       },
@@ -302,6 +305,7 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
           command: 'compare',
           createdAt: new Date().toISOString(),
           backend: full.start.backend,
+          workers: Math.max(...runs.filter((r) => !r.cached).map((r) => r.record.start.workers), 1),
           config: { ...full.start.config, policy: undefined, policyOptions: undefined },
           images: n,
           swdLevels: sides,

@@ -62,6 +62,8 @@ export interface CompareHeader {
   readonly sampler: string;
   readonly guidance: number;
   readonly backend: string;
+  /** Threads the model calls ran on (1 = the main thread; N = a pool of N workers). */
+  readonly workers?: number;
   /** "64/32/16". */
   readonly swdSides: string;
   readonly reference?: { readonly file: string; readonly draws: number; readonly perDraw: number; readonly seed: number; readonly poolSize: number };
@@ -91,7 +93,7 @@ export function formatCompareReport(header: CompareHeader, rows: readonly Compar
   );
   const lines: string[] = [];
   lines.push(
-    `compare: ${header.images} images ${header.height}x${header.width}, ${header.steps} ${header.sampler} steps, guidance ${header.guidance}, backend ${header.backend}`,
+    `compare: ${header.images} images ${header.height}x${header.width}, ${header.steps} ${header.sampler} steps, guidance ${header.guidance}, backend ${header.backend}${(header.workers ?? 1) > 1 ? ` (${header.workers} worker threads)` : ''}`,
   );
   lines.push(
     '  FLOPs = fraction of the full-resolution run (plan / measured); time = sampling wall time / the "none" run\'s; PSNR, SSIM paired with the same-seed "none" image',

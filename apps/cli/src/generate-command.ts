@@ -115,6 +115,7 @@ export async function runGenerate(options: GenerateOptions, pipeline: Pipeline, 
       command: 'generate',
       createdAt: new Date().toISOString(),
       backend: start.backend,
+      workers: start.workers,
       config: start.config,
       images: images.map((file, i) => ({ file: relative(options.out, file), classLabel: options.config.classLabels[i] ?? null, className: className(options.config.classLabels[i] ?? null, options.classes) })),
       ...(grid ? { grid: relative(options.out, grid) } : {}),
@@ -132,7 +133,7 @@ export async function runGenerate(options: GenerateOptions, pipeline: Pipeline, 
     const s = done.stats;
     io.stdout.write(
       [
-        `generated ${n} image${n === 1 ? '' : 's'} (${done.image.shape[1]}x${done.image.shape[2]}) with policy "${start.plan.policy}" on ${start.backend}`,
+        `generated ${n} image${n === 1 ? '' : 's'} (${done.image.shape[1]}x${done.image.shape[2]}) with policy "${start.plan.policy}" on ${start.backend}${start.workers > 1 ? `, ${start.workers} worker threads` : ''}`,
         `  FLOP fraction ${s.flopFraction.toFixed(3)} of full resolution (planned ${start.plan.flopFraction.toFixed(3)}), ${s.modelCalls} model calls, levels ${s.levels.join('')}`,
         `  wall time ${(run.wallMs / 1000).toFixed(1)} s (sampling ${(s.ms / 1000).toFixed(1)} s, ${(s.ms / s.steps).toFixed(0)} ms/step)`,
         `  wrote ${files.length} files to ${options.out}: ${images.length} PNG${grid ? ' + grid ' + relative(options.out, grid) : ''} + ${relative(options.out, sidecarFile)}`,

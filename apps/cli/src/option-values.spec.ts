@@ -63,6 +63,18 @@ describe("the model's recommended sampling settings", () => {
   });
 });
 
+describe('--workers', () => {
+  it('defaults to "auto" (a worker per core); takes a count; 1 is the single-thread path; bad values name the flag', () => {
+    expect(resolvePipelineOptions({}).workers).toBe('auto');
+    expect(resolvePipelineOptions({ workers: 'AUTO' }).workers).toBe('auto');
+    expect(resolvePipelineOptions({ workers: '3' }).workers).toBe(3);
+    expect(resolvePipelineOptions({ workers: '1' }).workers).toBe(1);
+    expect(() => resolvePipelineOptions({ workers: '0' })).toThrow('Invalid --workers = "0": must be >= 1');
+    expect(() => resolvePipelineOptions({ workers: 'all' })).toThrow(/--workers = "all": must be an integer/);
+    expect(() => resolvePipelineOptions({ workers: '1000' })).toThrow(/--workers = "1000": must be <= 256/);
+  });
+});
+
 describe('--class', () => {
   it('accepts names (any case, unique prefix), indices, all and none', () => {
     expect(parseClassOption('flags', CLASSES)).toEqual({ kind: 'one', label: 2 });

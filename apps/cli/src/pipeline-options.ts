@@ -33,6 +33,18 @@ export interface RawPipelineOptions {
   readonly afterUpshift?: string;
   readonly resolution?: string;
   readonly upshiftNoise?: string;
+  readonly workers?: string;
+}
+
+/**
+ * The CLI's `--workers` default: a worker per core when the machine has more than one (the
+ * library's default is 1, this thread).
+ */
+export const CLI_DEFAULT_WORKERS = 'auto';
+
+/** "auto" or an integer in [1, 256]. */
+export function parseWorkersOption(flag: string, raw: string): 'auto' | number {
+  return raw.trim().toLowerCase() === 'auto' ? 'auto' : parseIntegerOption(flag, raw, { min: 1, max: 256 });
 }
 
 /** Pipeline fields the command line sets (labels and batch are set by each command). */
@@ -73,7 +85,12 @@ export function addPipelineOptions(cmd: Command, fallbacks: CommandFallbacks, wi
     .option('--guidance-interval <lo,hi>', 'guide only steps with sigma in (lo, hi] (full-resolution sigma), e.g. "0.3,5" or ",5"; "none" = every step')
     .option('--after-upshift <json>', 'stochastic steps after each upshift, e.g. {"steps":2,"mode":"churn"}; "none" = off')
     .option('--resolution <side>', 'target resolution, "64" or "64x32" (default: the model\'s)')
-    .option('--upshift-noise <mode>', `noise of an exact up step: coupled (reuse the initial noise) or fresh ${or(d.upshiftNoise)}`);
+    .option('--upshift-noise <mode>', `noise of an exact up step: coupled (reuse the initial noise) or fresh ${or(d.upshiftNoise)}`)
+    .option(
+      '--workers <n>',
+      'threads for the model calls: "auto" (a worker thread per core when there is more than one; same images bit for bit), a number, or 1 (this thread only)',
+      CLI_DEFAULT_WORKERS,
+    );
 }
 
 function json(flag: string, raw: string | undefined): Record<string, unknown> | undefined {
@@ -134,6 +151,7 @@ export function resolvePipelineOptions(
     afterUpshift: off(raw.afterUpshift) ? undefined : json('--after-upshift', raw.afterUpshift),
     upshiftNoise: given(raw.upshiftNoise, (v) => parseChoiceOption('--upshift-noise', v, ['coupled', 'fresh'] as const)),
     resolution: raw.resolution === undefined ? undefined : parseResolutionOption('--resolution', raw.resolution),
+    workers: parseWorkersOption('--workers', raw.workers ?? CLI_DEFAULT_WORKERS),
   };
   for (const key of Object.keys(user)) if (user[key] === undefined) delete user[key];
   const merged: Record<string, unknown> = withRecommendedSampling(user, recommended);

@@ -95,3 +95,18 @@ export class UnknownPluginError extends ConfigError {
     this.name = 'UnknownPluginError';
   }
 }
+
+/**
+ * A worker of a denoiser pool failed a model call: the model threw there (`workerErrorName`
+ * is the name of what it threw), or the worker stopped (crashed, was killed) during the call.
+ */
+export class DenoiserWorkerError extends UpshiftError {
+  constructor(
+    message: string,
+    /** Name of the error thrown in the worker; `"WorkerStopped"` when the worker itself died. */
+    readonly workerErrorName: string,
+  ) {
+    super(message);
+    this.name = 'DenoiserWorkerError';
+  }
+}

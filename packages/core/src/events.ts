@@ -14,6 +14,11 @@ export interface StartEvent {
   readonly backend: string;
   /** For a run resumed from a checkpoint: the index of its first step (steps before it are not emitted again). */
   readonly resumedFrom?: number;
+  /**
+   * Threads the model calls run on: 1 = the run's own thread; N > 1 = a denoiser pool of N
+   * workers (the config's `workers` setting, resolved).
+   */
+  readonly workers: number;
 }
 
 /** `step`: one sampler step done. Tensors are valid only while the event is emitted. */

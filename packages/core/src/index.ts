@@ -10,6 +10,7 @@ export {
   ModelLoadError,
   CheckpointError,
   UnknownPluginError,
+  DenoiserWorkerError,
   describeValue,
 } from './errors.js';
 export type { ResolutionLevel, Resolution } from './level.js';
@@ -28,6 +29,7 @@ export { CHECKPOINT_VERSION } from './checkpoint.js';
 export type { Awaitable, Denoiser, DenoiserContext, DenoiseOptions } from './denoiser.js';
 export { needsGuidance, guidanceRowLabels, combineGuidance } from './guidance.js';
 export { sha256Fingerprint } from './fingerprint.js';
+export type { DenoiserPoolSpec, DenoiserPool, DenoiserPoolProvider, WorkerMemory } from './denoiser-pool.js';
 export type { NoiseSchedule } from './schedule.js';
 export type { SamplerState, SamplerStepInput, SamplerStepOutput, LevelChange, Sampler } from './sampler.js';
 export type { DownOperator, ResizeContext, Resizer } from './resizer.js';
@@ -57,6 +59,7 @@ export {
   PolicyFactory,
   DenoiserFactory,
   Backend,
+  DenoiserPoolToken,
   StepHookToken,
   SamplerToken,
   NoiseScheduleToken,

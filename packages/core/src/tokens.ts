@@ -11,6 +11,7 @@ import type { UpshiftPolicy } from './policy.js';
 import type { Denoiser } from './denoiser.js';
 import type { StepHook } from './hook.js';
 import type { BackendProvider } from './backend.js';
+import type { DenoiserPoolProvider } from './denoiser-pool.js';
 import type { ComputeMeter } from './compute-meter.js';
 import type { NoiseSource } from './random.js';
 import type { PowerSpectrum } from './spectrum.js';
@@ -27,6 +28,11 @@ export const PolicyFactory: InjectionToken<PluginFactory<UpshiftPolicy>> = Symbo
 export const DenoiserFactory: InjectionToken<PluginFactory<Denoiser>> = Symbol.for('@upshift/core:DenoiserFactory');
 /** Multi-token: backend providers. */
 export const Backend: InjectionToken<BackendProvider> = Symbol.for('@upshift/core:Backend');
+/**
+ * Optional: creates denoiser pools (worker threads / Web Workers) for runs whose `workers`
+ * setting resolves to more than one.
+ */
+export const DenoiserPoolToken: InjectionToken<DenoiserPoolProvider> = Symbol.for('@upshift/core:DenoiserPool');
 /** Multi-token: step hooks, run in registration order. */
 export const StepHookToken: InjectionToken<StepHook> = Symbol.for('@upshift/core:StepHook');
 

@@ -17,7 +17,7 @@ export interface CheckpointExpectations {
   readonly model?: { readonly name: string; readonly hash?: string | null };
   /**
    * A pipeline config (JSON, defaults filled in) the checkpoint must continue: every field but
-   * `backend` and `previews` must be equal (`resolution` only when given).
+   * `backend`, `previews` and `workers` must be equal (`resolution` only when given).
    */
   readonly config?: unknown;
   /** Channels of the model's images (the latents' last dimension). */
@@ -25,7 +25,7 @@ export interface CheckpointExpectations {
 }
 
 /** Config fields a resumed run may change: they do not affect the image. */
-export const RESUME_MUTABLE_CONFIG_FIELDS: readonly string[] = ['backend', 'previews'];
+export const RESUME_MUTABLE_CONFIG_FIELDS: readonly string[] = ['backend', 'previews', 'workers'];
 
 const finite = z.number('must be a number').refine(Number.isFinite, 'must be a finite number');
 const nonNegative = finite.refine((v) => v >= 0, 'must be >= 0');

@@ -2,10 +2,13 @@
  * @upshift/pipeline — the runner: picks plugins by name from a JSON config through DI, runs a
  * resolution-adaptive sampling loop and returns a cold RxJS stream of step events.
  */
-export type { PipelineConfig, ParsePipelineConfigOptions, UpshiftNoise } from './pipeline-config.js';
+export type { PipelineConfig, ParsePipelineConfigOptions, UpshiftNoise, WorkerSetting } from './pipeline-config.js';
 export { PipelineConfigSchema, DEFAULT_PIPELINE_CONFIG, parsePipelineConfig, classLabelsOf } from './pipeline-config.js';
 export type { RegisterAllOptions } from './register-all.js';
-export { registerAll, DEFAULT_REGISTER_ALL_OPTIONS } from './register-all.js';
+export { registerAll, defaultPoolOptions, DEFAULT_REGISTER_ALL_OPTIONS } from './register-all.js';
+export { createPoolWorkerLoader } from './pool-worker-loader.js';
+export type { WorkerCount, WorkerCountInput } from './worker-count.js';
+export { resolveWorkerCount } from './worker-count.js';
 export type { RunOptions } from './pipeline.js';
 export { Pipeline } from './pipeline.js';
 export type { CollectedRun, CollectedStage } from './collect-run.js';

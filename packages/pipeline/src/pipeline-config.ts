@@ -61,6 +61,12 @@ export const PipelineConfigSchema = z
     afterUpshift: z.unknown().optional(),
     upshiftNoise: z.enum(['coupled', 'fresh'], 'upshiftNoise must be "coupled" or "fresh"').optional(),
     previews: z.boolean('previews must be true or false').optional(),
+    workers: z
+      .union(
+        [z.literal('auto'), z.number('workers must be a number').int('workers must be an integer').min(1, 'workers must be >= 1').max(256, 'workers must be <= 256')],
+        'workers must be "auto" or an integer in [1, 256]',
+      )
+      .optional(),
   })
   .superRefine((config, ctx) => {
     const interval = config.guidanceInterval;
@@ -120,7 +126,17 @@ export interface PipelineConfig {
   readonly upshiftNoise?: UpshiftNoise;
   /** Whether `step` events carry `preview` (the x0 estimate as plain data). Default false. */
   readonly previews?: boolean;
+  /**
+   * Threads the model calls run on: 1 (default) = this thread; N > 1 = a pool of N workers (each
+   * with its own backend and model copy; see `@upshift/denoiser-pool`); `"auto"` = one worker per
+   * core when there is more than one. Never more workers than rows of one model call (the batch,
+   * doubled by guidance); the `start` event says how many ran.
+   */
+  readonly workers?: WorkerSetting;
 }
+
+/** The `workers` setting: `"auto"` or a worker count. */
+export type WorkerSetting = 'auto' | number;
 
 /** Defaults filled in for fields a partial config leaves out. */
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = Object.freeze({
@@ -137,6 +153,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = Object.freeze({
   guidance: 2,
   upshiftNoise: 'coupled',
   previews: false,
+  workers: 1,
 });
 
 const REQUIRED_FIELDS: ReadonlySet<string> = new Set(['model', 'sampler', 'schedule', 'policy', 'resizer', 'backend', 'steps', 'seed', 'batch']);

@@ -11,7 +11,7 @@ import { Observable } from 'rxjs';
 import { container as globalContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
 import { UpshiftError } from '@upshift/core';
-import type { Denoiser, ModelIdentity, PluginFactory, RunCheckpoint, StartEvent, StepEvent, StepHook } from '@upshift/core';
+import type { Denoiser, DenoiserPool, DenoiserPoolProvider, DenoiserPoolSpec, ModelIdentity, PluginFactory, RunCheckpoint, StartEvent, StepEvent, StepHook } from '@upshift/core';
 import { checkConfigContinues, validateCheckpoint } from './checkpoint-validation.js';
 import { modelIdentity } from './model-identity.js';
 import { parsePipelineConfig } from './pipeline-config.js';
@@ -130,6 +130,14 @@ export class Pipeline {
     });
   }
 
+  /**
+   * The denoiser pools this Pipeline has started and not stopped, e.g. to ask each worker for
+   * its memory (`pool.workerMemory()`) between runs.
+   */
+  pools(): DenoiserPool[] {
+    return [...this.loaded].filter((d): d is DenoiserPool => typeof (d as Partial<DenoiserPool>).workerMemory === 'function');
+  }
+
   /** Resolves when every run has finished cleaning up (also runs cancelled by unsubscribing). */
   async whenIdle(): Promise<void> {
     while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
@@ -167,7 +175,7 @@ export class Pipeline {
       checkConfigContinues(parsePipelineConfig(resumeFrom.config, { defaults: false }), parsePipelineConfig(config));
     }
     const child = this.container.createChildContainer();
-    let held: Denoiser | undefined;
+    const held: Denoiser[] = [];
     try {
       const setup = await setUpRun({
         root: this.container,
@@ -180,9 +188,15 @@ export class Pipeline {
         ...(options.hooks ? { hooks: options.hooks } : {}),
         denoiserSource: async (factory, cfg, backend) => {
           const model = await this.model(factory, cfg, backend, options.log);
-          held = model;
+          held.push(model);
           this.uses.set(model, (this.uses.get(model) ?? 0) + 1);
           return model;
+        },
+        poolSource: async (provider, spec, workers, local) => {
+          const pool = await this.pool(provider, spec, workers, local, options.log);
+          held.push(pool);
+          this.uses.set(pool, (this.uses.get(pool) ?? 0) + 1);
+          return pool;
         },
       });
       let identity: Promise<ModelIdentity> | undefined;
@@ -193,6 +207,7 @@ export class Pipeline {
         plan: setup.plan,
         config: setup.config as unknown as Record<string, unknown>,
         backend: setup.backend,
+        workers: setup.workers,
         ...(resumeFrom !== undefined ? { resumedFrom: resumeFrom.index } : {}),
       };
       await runLoop(setup, control, emit, {
@@ -204,7 +219,7 @@ export class Pipeline {
       });
     } finally {
       await child.dispose();
-      if (held !== undefined) this.unuse(held);
+      for (const denoiser of held) this.unuse(denoiser);
     }
   }
 
@@ -238,6 +253,28 @@ export class Pipeline {
         () => undefined,
       );
     }
+  }
+
+  /**
+   * The cached pool of `workers` workers for (backend, model, modelOptions), started on first
+   * use; reused by later runs, stopped by `dispose()` (or when a run switches backend).
+   */
+  private pool(provider: DenoiserPoolProvider, spec: DenoiserPoolSpec, workers: number, local: Denoiser, log?: (message: string) => void): Promise<DenoiserPool> {
+    const key = `${spec.backend}\u0000${spec.model}\u0000${JSON.stringify(spec.modelOptions ?? null)}\u0000pool ${workers}`;
+    const cached = this.models.get(key)?.model as Promise<DenoiserPool> | undefined;
+    if (cached !== undefined) return cached;
+    log?.(`workers: starting ${workers} ${provider.name === 'web-workers' ? 'Web Workers' : 'worker threads'}, each loading "${spec.model}" on ${spec.backend}`);
+    const entry = provider.create(spec, workers, local).then((pool) => {
+      if (this.released) {
+        pool.dispose();
+        throw new UpshiftError('this Pipeline has been disposed');
+      }
+      this.loaded.add(pool);
+      return pool;
+    });
+    entry.catch(() => this.models.delete(key));
+    this.models.set(key, { backend: spec.backend, name: `${spec.model} (${workers} workers)`, model: entry });
+    return entry;
   }
 
   /** The cached denoiser of (backend, model, modelOptions), created on first use. */

@@ -12,6 +12,8 @@ import { registerPolicies } from '@upshift/policies';
 import { registerResizers } from '@upshift/resizers';
 import { registerSamplers } from '@upshift/samplers';
 import { registerSchedules } from '@upshift/schedules';
+import { isNodeRuntime, registerDenoiserPool } from '@upshift/denoiser-pool';
+import type { DenoiserPoolOptions } from '@upshift/denoiser-pool';
 
 /** Options of {@link registerAll}. */
 export interface RegisterAllOptions {
@@ -21,10 +23,28 @@ export interface RegisterAllOptions {
    * backend.
    */
   readonly backends?: boolean;
+  /**
+   * The denoiser pool (runs with `workers` > 1): its options, or false for none. Default: in
+   * Node, worker threads running this package's `pool-worker` script; in a browser, none (a
+   * browser app registers its own bundled worker script, see `@upshift/denoiser-pool`).
+   */
+  readonly pool?: DenoiserPoolOptions | false;
 }
 
-/** Defaults of {@link RegisterAllOptions}. */
-export const DEFAULT_REGISTER_ALL_OPTIONS: Required<RegisterAllOptions> = { backends: true };
+/** Defaults of {@link RegisterAllOptions} (`pool` is decided per runtime, see {@link defaultPoolOptions}). */
+export const DEFAULT_REGISTER_ALL_OPTIONS: Required<Omit<RegisterAllOptions, 'pool'>> = { backends: true };
+
+/**
+ * The default pool: in Node, worker threads running `pool-worker.ts` next to this file when it
+ * runs from source (the threads get the TypeScript loader) or `pool-worker.js` when built;
+ * elsewhere none.
+ */
+export function defaultPoolOptions(): DenoiserPoolOptions | false {
+  if (!isNodeRuntime()) return false;
+  // The file name is a variable so that bundlers do not treat this as an asset to copy.
+  const file = `pool-worker${/\.[cm]?ts$/.test(new URL(import.meta.url).pathname) ? '.ts' : '.js'}`;
+  return { script: new URL(file, import.meta.url) };
+}
 
 /**
  * Registers every plugin package under the core multi-tokens.
@@ -36,6 +56,7 @@ export const DEFAULT_REGISTER_ALL_OPTIONS: Required<RegisterAllOptions> = { back
  */
 export function registerAll(container: DependencyContainer, options: RegisterAllOptions = {}): void {
   const { backends } = { ...DEFAULT_REGISTER_ALL_OPTIONS, ...options };
+  const pool = options.pool === undefined ? defaultPoolOptions() : options.pool;
   registerSchedules(container);
   registerSamplers(container);
   registerResizers(container);
@@ -46,4 +67,5 @@ export function registerAll(container: DependencyContainer, options: RegisterAll
     registerWasmBackend(container);
     registerWebGpuBackend(container);
   }
+  if (pool !== false) registerDenoiserPool(container, pool);
 }

@@ -9,6 +9,7 @@ import { AUTO_BACKEND, selectBackend } from '@upshift/backend-cpu';
 import {
   Backend,
   ComputeMeterToken,
+  DenoiserPoolToken,
   ConfigError,
   DenoiserFactory,
   DenoiserToken,
@@ -33,6 +34,9 @@ import type {
   BackendProvider,
   Denoiser,
   DenoiserContext,
+  DenoiserPool,
+  DenoiserPoolProvider,
+  DenoiserPoolSpec,
   NoiseSchedule,
   NoiseSource,
   PluginFactory,
@@ -58,12 +62,16 @@ import type { RecordingComputeMeter } from '@upshift/metrics';
 import type { RunControl } from './run-control.js';
 import { throwIfCancelled } from './run-control.js';
 import { PipelineConfigToken } from './tokens.js';
+import { resolveWorkerCount } from './worker-count.js';
 
 /** Resolution used when neither the config nor the denoiser gives one. */
 export const DEFAULT_RESOLUTION: Resolution = Object.freeze({ height: 64, width: 64 });
 
 /** How a run gets its denoiser (the Pipeline's cache, or one the caller passed in). */
 export type DenoiserSource = (factory: PluginFactory<Denoiser>, config: PipelineConfig, backend: string) => Promise<Denoiser>;
+
+/** How a run gets a denoiser pool (the Pipeline's cache): `local` is the model on this thread. */
+export type DenoiserPoolSource = (provider: DenoiserPoolProvider, spec: DenoiserPoolSpec, workers: number, local: Denoiser) => Promise<DenoiserPool>;
 
 /** Inputs of {@link setUpRun}. */
 export interface RunSetupInput {
@@ -75,6 +83,8 @@ export interface RunSetupInput {
   /** A denoiser to use instead of `config.model` (not disposed by the run). */
   readonly denoiser?: Denoiser;
   readonly denoiserSource: DenoiserSource;
+  /** Where pools come from when `workers` resolves to more than one (without it: this thread). */
+  readonly poolSource?: DenoiserPoolSource;
   /** Hooks given to this run, after the container's StepHookToken hooks. */
   readonly hooks?: readonly StepHook[];
   /** The Pipeline's memory of what `"auto"` chose (see {@link activateBackend}). */
@@ -86,7 +96,10 @@ export interface RunSetup {
   /** The validated config, with the resolution the run uses. */
   readonly config: PipelineConfig & { readonly resolution: Resolution };
   readonly backend: string;
+  /** The run's denoiser: the model on this thread, or a pool of `workers` workers. */
   readonly denoiser: Denoiser;
+  /** Threads the model calls run on (1 = this thread). */
+  readonly workers: number;
   readonly sampler: Sampler;
   readonly schedule: NoiseSchedule;
   readonly policy: UpshiftPolicy;
@@ -209,16 +222,29 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   throwIfCancelled(control);
   const backend = await activateBackend(root, parsed.backend, input.log, input.autoBackend);
   throwIfCancelled(control);
-  const denoiser = input.denoiser ?? (await input.denoiserSource(modelFactory!, parsed, backend));
+  // Decided before any model loads, so an impossible explicit count fails early.
+  const poolProvider = input.poolSource && root.isRegistered(DenoiserPoolToken, true) ? root.resolve(DenoiserPoolToken) : undefined;
+  const guidable = labels.some((l) => l !== null) && ((parsed.guidance ?? 1) !== 1 || (parsed.guidanceLevels ?? []).some((g) => g !== 1));
+  const { workers } = resolveWorkerCount({
+    requested: parsed.workers ?? 1,
+    provider: poolProvider,
+    backend,
+    callerDenoiser: input.denoiser !== undefined,
+    maxRows: parsed.batch * (guidable ? 2 : 1),
+  });
+  const local = input.denoiser ?? (await input.denoiserSource(modelFactory!, parsed, backend));
   throwIfCancelled(control);
 
-  const traits = denoiserTraits(denoiser);
+  const traits = denoiserTraits(local);
   const resolution = parsed.resolution ?? traits.resolution ?? DEFAULT_RESOLUTION;
   const maxLevel = maxLevelOf(resolution, traits.numLevels, parsed.model);
   checkGuidanceLevels(parsed, maxLevel);
   const spectrum: PowerSpectrum | undefined =
     traits.spectrum ?? (root.isRegistered(PowerSpectrumToken, true) ? root.resolve(PowerSpectrumToken) : undefined);
   if (spectrum !== undefined) child.register(PowerSpectrumToken, { useValue: spectrum });
+  const denoiser =
+    workers > 1 ? await input.poolSource!(poolProvider!, { model: parsed.model, modelOptions: parsed.modelOptions, backend }, workers, local) : local;
+  throwIfCancelled(control);
   const config = { ...parsed, resolution };
   child.register(PipelineConfigToken, { useValue: config });
   child.register(DenoiserToken, { useValue: denoiser });
@@ -257,5 +283,5 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   child.register(NoiseSourceToken, { useValue: noise });
   child.register(ComputeMeterToken, { useValue: meter });
 
-  return { config, backend, denoiser, sampler, schedule, policy, resizer, sigmas, policyContext, plan, hooks, noise, meter, conditioning, flopsAt, contextAt, flopsAtStep };
+  return { config, backend, denoiser, workers, sampler, schedule, policy, resizer, sigmas, policyContext, plan, hooks, noise, meter, conditioning, flopsAt, contextAt, flopsAtStep };
 }
