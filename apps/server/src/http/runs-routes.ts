@@ -6,7 +6,6 @@ import { encodePng } from '../runs/png-image.js';
 import type { RunLimits } from '../runs/run-limits.js';
 import { runRequestSchema } from '../runs/run-request.js';
 import type { RunService } from '../runs/run-service.js';
-import { RunStateError } from '../runs/run-service.js';
 import { ConfigError } from '@upshift/core';
 import { ErrorResponseSchema } from './error-response.js';
 import { CreatedRunsSchema, ImageQuerySchema, RunParamsSchema, RunRecordSchema } from './runs-schemas.js';
@@ -95,4 +94,3 @@ export const runsRoutes: FastifyPluginAsync<RunsRoutesOptions> = async (fastify,
   );
 };
 
-export { RunStateError };
