@@ -37,16 +37,24 @@ export class SlotGate {
 
   /** Waits for a free slot and takes it. */
   async acquire(): Promise<void> {
-    while (this.used >= this.size) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.used >= this.size) {
+      // release() hands its slot straight to the first waiter: the gate stays full (and paused).
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      return;
+    }
     this.used++;
     if (this.used >= this.size) await this.setPaused(true);
   }
 
-  /** Frees a slot. */
+  /** Frees a slot (or hands it to a waiting acquire). */
   release(): void {
+    const next = this.waiters.shift();
+    if (next !== undefined) {
+      next();
+      return;
+    }
     this.used--;
-    this.waiters.shift()?.();
-    if (this.used < this.size && !this.held) void this.setPaused(false);
+    if (!this.held) void this.setPaused(false);
   }
 
   private async setPaused(paused: boolean): Promise<void> {
