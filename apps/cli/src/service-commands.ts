@@ -34,6 +34,7 @@ export interface RawServeOptions {
   readonly budgetMinFraction: string;
   readonly prefix: string;
   readonly checkpointEvery?: string;
+  readonly threads: string;
   readonly log?: boolean;
 }
 
@@ -44,6 +45,7 @@ export interface RawWorkerOptions {
   readonly concurrency: string;
   readonly backend: string;
   readonly checkpointEvery: string;
+  readonly threads: string;
   readonly lockMs: string;
   readonly stalledMs: string;
   readonly drainTimeout: string;
@@ -63,6 +65,7 @@ export function defineServeOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'embedded mode: runs at a time in this process', String(d.concurrency))
     .option('--backend <name>', 'embedded mode: tfjs backend of every run (auto, cpu, wasm, webgpu)', d.backend)
     .option('--checkpoint-every <k>', 'embedded mode: checkpoint every K steps and at level changes (GET /v1/runs/:id/checkpoint)')
+    .option('--threads <n>', 'embedded mode: threads of each run\'s model calls (a denoiser pool), a number or "auto"', '1')
     .option('--max-steps <n>', 'most steps per run', String(l.maxSteps))
     .option('--max-batch <n>', 'most images per run', String(l.maxBatch))
     .option('--max-side <n>', 'longest image side', String(l.maxSide))
@@ -89,6 +92,7 @@ export function defineWorkerOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'runs at a time', String(d.concurrency))
     .option('--backend <name>', 'tfjs backend (auto, cpu, wasm, webgpu)', d.backend)
     .option('--checkpoint-every <k>', 'checkpoint every K steps (and at every level change)', String(d.checkpointEvery))
+    .option('--threads <n>', 'threads of each run\'s model calls (a denoiser pool), a number or "auto"', String(d.threads))
     .option('--lock-ms <ms>', 'job lock: a worker silent this long is taken for dead', String(d.lockDurationMs))
     .option('--stalled-ms <ms>', 'how often to look for jobs of dead workers', String(d.stalledIntervalMs))
     .option('--drain-timeout <ms>', 'on SIGTERM, how long running runs may finish before they are handed back', String(d.drainTimeoutMs))
@@ -108,6 +112,10 @@ function redisUrl(flag: string, raw: string): string {
   return raw;
 }
 
+function threadsOption(raw: string): number | 'auto' {
+  return raw.trim() === 'auto' ? 'auto' : parseIntegerOption('--threads', raw, { min: 1, max: 256 });
+}
+
 function prefixOption(raw: string): string {
   if (!/^[A-Za-z0-9_.-]{1,32}$/.test(raw)) throw new ConfigError('--prefix', raw, 'must be 1-32 letters, digits, "_", "." or "-"');
   return raw;
@@ -124,6 +132,7 @@ export function resolveServeOptions(raw: RawServeOptions, env: NodeJS.ProcessEnv
     concurrency: int('--concurrency', raw.concurrency, 1, 64),
     backend: parseNameOption('--backend', raw.backend),
     ...(raw.checkpointEvery === undefined ? {} : { checkpointEvery: int('--checkpoint-every', raw.checkpointEvery) }),
+    threads: threadsOption(raw.threads),
     limits: {
       maxSteps: int('--max-steps', raw.maxSteps),
       maxBatch: int('--max-batch', raw.maxBatch),
@@ -152,6 +161,7 @@ export function resolveWorkerOptions(raw: RawWorkerOptions): Partial<WorkerOptio
     concurrency: int('--concurrency', raw.concurrency, 1, 64),
     backend: parseNameOption('--backend', raw.backend),
     checkpointEvery: int('--checkpoint-every', raw.checkpointEvery),
+    threads: threadsOption(raw.threads),
     lockDurationMs: int('--lock-ms', raw.lockMs, 500),
     stalledIntervalMs: int('--stalled-ms', raw.stalledMs, 500),
     drainTimeoutMs: int('--drain-timeout', raw.drainTimeout, 0),

@@ -44,6 +44,8 @@ export interface ServeOptions {
   readonly resultTtlMs: number;
   /** Least time between two previews of a run's event stream (ms). */
   readonly previewIntervalMs: number;
+  /** Embedded mode: threads of each run's model calls (the pipeline's `workers`: 1, N or "auto"). */
+  readonly threads?: number | 'auto';
   /** Embedded mode: checkpoint every K steps and at level changes (absent: no checkpoints). */
   readonly checkpointEvery?: number;
   /** The load-aware budget (absent: off). */
@@ -103,6 +105,7 @@ export async function startServer(input: Partial<ServeOptions> = {}): Promise<Ru
       concurrency: options.concurrency,
       previewIntervalMs: options.previewIntervalMs,
       ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
   } else {

@@ -35,6 +35,7 @@ const CASES: Case[] = [
   { name: 'unknown resizer', body: { config: { resizer: 'lanczos' } }, status: 400, field: 'config.resizer', shows: '"lanczos"' },
   { name: 'model not served', body: { config: { model: 'gaussian' } }, status: 400, field: 'config.model', shows: '"gaussian"' },
   { name: 'backend from a request', body: { config: { backend: 'cpu' } }, status: 400, field: 'config.backend', shows: '"cpu"' },
+  { name: 'threads from a request', body: { config: { workers: 64 } }, status: 400, field: 'config.workers', shows: '= 64' },
   { name: 'a file path in model options', body: { config: { modelOptions: { path: '/etc' } } }, status: 400, field: 'config.modelOptions', shows: '/etc' },
   { name: 'policy options a plugin rejects', body: { config: { policy: 'budget', policyOptions: { fraction: 2 } } }, status: 400, field: 'config.policyOptions.fraction', shows: '= 2' },
   { name: 'sampler options a plugin rejects', body: { config: { sampler: 'ddim', samplerOptions: { eta: -1 } } }, status: 400, field: 'config.samplerOptions.eta', shows: '= -1' },

@@ -20,6 +20,8 @@ export interface EmbeddedRunQueueOptions {
   readonly previewIntervalMs: number;
   /** Checkpoint every K steps and at level changes (downloadable with GET /v1/runs/:id/checkpoint); default none. */
   readonly checkpointEvery?: number;
+  /** Threads of each run's model calls (the pipeline's `workers`). */
+  readonly threads?: number | 'auto';
   readonly log?: (message: string) => void;
 }
 
@@ -97,6 +99,7 @@ export class EmbeddedRunQueue implements RunQueue {
         signal: controller.signal,
         previewIntervalMs: this.options.previewIntervalMs,
         ...(this.options.checkpointEvery ? { checkpointEvery: this.options.checkpointEvery } : {}),
+        ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
         ...(this.options.log ? { log: this.options.log } : {}),
       })
         .catch((error: unknown) => this.options.log?.(`run ${runId}: store failed: ${String(error)}`))

@@ -56,6 +56,8 @@ export interface ExecuteRunInput {
   readonly previewIntervalMs: number;
   /** Backend to run on here (overrides the config's). */
   readonly backend?: string;
+  /** Threads of this worker's model calls (the pipeline's `workers`: N or "auto"; overrides the config's). */
+  readonly threads?: number | 'auto';
   /** Levels this worker takes (default all): the run suspends at a change to another level. */
   readonly levels?: LevelRange;
   /**
@@ -182,7 +184,11 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string, r
     stopLost = () => stop('lost');
     signal.addEventListener('abort', onAbort);
 
-    const config = input.backend === undefined ? record.config : { ...record.config, backend: input.backend };
+    const config = {
+      ...record.config,
+      ...(input.backend === undefined ? {} : { backend: input.backend }),
+      ...(input.threads === undefined ? {} : { workers: input.threads }),
+    };
     const options: RunOptions = {
       log: input.log ?? (() => undefined),
       ...(input.checkpointEvery !== undefined ? { checkpoints: { atLevelChange: true, everySteps: input.checkpointEvery } } : {}),

@@ -26,6 +26,7 @@ import type { RunLimits } from './run-limits.js';
 export const SERVER_ONLY_FIELDS: Readonly<Record<string, string>> = Object.freeze({
   backend: 'is chosen by the server or worker (--backend), not by a request',
   modelOptions: 'is set by the operator; requests cannot pass model options (or file paths)',
+  workers: 'is chosen by the server or worker (--threads), not by a request',
 });
 
 /** The JSON schema of the config a request may send (the pipeline's, less the server-only fields, with the limits). */

@@ -73,7 +73,7 @@ export interface RunServiceOptions {
 function resumeConfig(checkpoint: RunCheckpoint, requested: Record<string, unknown>): Record<string, unknown> {
   const extra = Object.keys(requested).filter((k) => k !== 'previews');
   if (extra.length > 0) throw new ConfigError(`config.${extra[0]}`, requested[extra[0]!], 'cannot be set when resuming a checkpoint (the run continues with its own config; only previews may change)');
-  const { backend: _backend, ...config } = checkpoint.config as Record<string, unknown>;
+  const { backend: _backend, workers: _workers, ...config } = checkpoint.config as Record<string, unknown>;
   return { ...config, ...requested };
 }
 

@@ -35,6 +35,8 @@ export interface WorkerOptions {
   readonly concurrency: number;
   /** The backend runs use here (`auto`, `cpu`, `wasm`, `webgpu`); overrides the run config's. */
   readonly backend: string;
+  /** Threads per run's model calls (the pipeline's `workers`: 1, N or "auto"). */
+  readonly threads: number | 'auto';
   /** Checkpoint every K steps (and at every level change). */
   readonly checkpointEvery: number;
   /** Job lock: a worker silent this long is considered dead (ms). */
@@ -58,6 +60,7 @@ export const DEFAULT_WORKER_OPTIONS: Omit<WorkerOptions, 'redis'> = Object.freez
   levels: ALL_LEVELS,
   concurrency: 1,
   backend: 'auto',
+  threads: 1,
   checkpointEvery: 5,
   lockDurationMs: 30_000,
   stalledIntervalMs: 30_000,
@@ -130,7 +133,7 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
   // event loop past short job locks and slow the first run: warm every slot's pipeline before
   // taking jobs (a one-step run at the model's resolution).
   const warmUp = async (pipeline: Pipeline): Promise<void> => {
-    await collectRun(pipeline.run({ steps: 1, backend: options.backend, policy: 'none' }, { log: (m) => log(m) }));
+    await collectRun(pipeline.run({ steps: 1, backend: options.backend, workers: options.threads, policy: 'none' }, { log: (m) => log(m) }));
   };
   for (let i = 0; i < gate.size; i++) {
     const pipeline = new Pipeline(container);
@@ -160,6 +163,7 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
         suspendSignal: suspender.signal,
         previewIntervalMs: options.previewIntervalMs,
         backend: options.backend,
+        threads: options.threads,
         levels: options.levels,
         checkpointEvery: options.checkpointEvery,
         log: (m) => log(`run ${runId}: ${m}`),
