@@ -57,3 +57,51 @@ describe('LoadAwareBudget', () => {
     expect(b.p95()).toBe(95);
   });
 });
+
+describe('the load-aware budget in a server', () => {
+  it('gives queued runs a lower FLOP budget through the budget policy, records it with the reason, and the runs spend it', async () => {
+    const { container: root } = await import('tsyringe');
+    const { registerAll } = await import('@upshift/pipeline');
+    const { registerCpuBackend } = await import('@upshift/backend-cpu');
+    const { DenoiserFactory, PowerSpectrumToken } = await import('@upshift/core');
+    const { parsePowerSpectrum } = await import('@upshift/models');
+    const { readFileSync } = await import('node:fs');
+    const { gaussianDenoiserFactory } = await import('@upshift/testing');
+    const { startServer } = await import('../serve.js');
+    const { readEvents, request } = await import('../test-kit.js');
+    const container = root.createChildContainer();
+    registerAll(container, { backends: false });
+    registerCpuBackend(container);
+    container.register(DenoiserFactory, { useValue: gaussianDenoiserFactory });
+    // The budget policy plans from the data's spectrum (the shipped model's; the analytic model has none).
+    const shipped = JSON.parse(readFileSync(new URL('../../../../packages/models/assets/emoji-unet/config.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    container.register(PowerSpectrumToken, { useValue: parsePowerSpectrum(shipped['spectrum']) });
+    const limits = { maxSteps: 100, maxBatch: 4, maxSide: 64, maxCount: 8, maxQueued: 64, models: ['gaussian'] };
+    // A 1-s run is assumed before any finishes; a 1.5-s target fits one run ahead, not three.
+    const server = await startServer({ port: 0, container, limits, backend: 'cpu', budget: { targetP95Ms: 1500, minFraction: 0.3, initialRunMs: 1000 } });
+    try {
+      const res = await request('POST', `${server.url}/v1/runs`, { config: { model: 'gaussian', steps: 12, resolution: { height: 32, width: 32 } }, count: 3 });
+      expect(res.status).toBe(202);
+      const [first, second, third] = res.body.runs as any[];
+      expect(first.budget).toMatchObject({ fraction: null, requestedPolicy: 'none', targetP95Ms: 1500 });
+      expect(first.config.policy).toBe('none');
+      expect(second.budget.fraction).toBe(0.5); // wait 1000 ms + 0.5 x 1000 ms = the target
+      expect(second.config).toMatchObject({ policy: 'budget', policyOptions: { fraction: 0.5 } });
+      expect(second.budget.reason).toMatch(/1 run\(s\) ahead .*predicted 2000 ms at 1 > target 1500 ms; lowered to 0.5/);
+      expect(third.budget.fraction).toBe(0.3); // at the floor
+      expect(third.budget.reason).toContain('even it misses the target');
+      for (const run of [first, second, third]) await readEvents(`${server.url}/v1/runs/${run.id}/events`);
+      const records = await Promise.all([first, second, third].map(async (r) => (await request('GET', `${server.url}/v1/runs/${r.id}`)).body));
+      for (const r of records) expect(r.error).toBeUndefined();
+      const stats = records.map((r) => r.stats.flopFraction as number);
+      expect(stats[0]).toBe(1);
+      expect(stats[1]).toBeLessThanOrEqual(0.5 + 1e-9);
+      expect(stats[2]).toBeLessThanOrEqual(0.3 + 1e-9);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/^upshift_budget_fraction 0.3$/m);
+    } finally {
+      await server.close();
+      await container.dispose();
+    }
+  });
+});
