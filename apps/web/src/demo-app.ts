@@ -20,10 +20,10 @@ import { psnr, timeRatio } from '@upshift/metrics';
 import type { PipelineConfig } from '@upshift/pipeline';
 import type { BackendStatus } from './backend-list.js';
 import type { DemoElements } from './demo-elements.js';
-import { configFromForm, fullResolutionConfig } from './demo-form.js';
+import { AUTO_WORKERS, configFromForm, fullResolutionConfig } from './demo-form.js';
 import type { DemoFormValues } from './demo-form.js';
 import { formatDb, formatFlops, formatFraction, formatMs } from './format.js';
-import { clearCanvas, drawImage4D } from './image-pixels.js';
+import { clearCanvas, drawImage4D, imageChecksum } from './image-pixels.js';
 import type { PipelineClient } from './pipeline-client.js';
 import { markPlanProgress, renderPlan, sideAtLevel } from './plan-view.js';
 import type { RemoteStartEvent, RemoteStepEvent, WorkerMemory } from './worker-protocol.js';
@@ -90,6 +90,15 @@ export class DemoApp {
     el.seed.value = defaults.seed;
     el.guidance.value = defaults.guidance;
     el.backend.value = defaults.backend;
+    // 1 = the pipeline worker alone; N = a pool of N Web Workers (a model call has at most 2 rows
+    // here: one image, and its guidance half).
+    const cores = Math.max(2, Math.min(8, navigator.hardwareConcurrency || 2));
+    el.workers.replaceChildren(
+      new Option(`auto (${crossOriginIsolated ? 'wasm threads: the page is cross-origin isolated' : 'Web Workers: the page is not cross-origin isolated'})`, AUTO_WORKERS),
+      new Option('1 (the pipeline worker)', '1'),
+      ...Array.from({ length: cores - 1 }, (_, i) => new Option(`${i + 2} Web Workers`, String(i + 2))),
+    );
+    el.workers.value = defaults.workers;
     el.backendNote.textContent = noteOf(el.backend.value);
     el.budgetField.hidden = el.policy.value !== 'budget';
 
@@ -121,6 +130,7 @@ export class DemoApp {
       guidance: el.guidance.value,
       budget: el.budget.value,
       backend: el.backend.value,
+      workers: el.workers.value,
     };
   }
 
@@ -238,7 +248,9 @@ export class DemoApp {
       el.wallTime.textContent = formatMs(run.wallMs);
       el.wallTime.title = `sampling time measured by the pipeline: ${formatMs(done.stats.ms)}`;
       el.flops.textContent = formatFlops(done.stats.flops);
-      el.runBackend.textContent = start.backendLabel;
+      el.runBackend.textContent = start.workers > 1 ? `${start.backendLabel} × ${start.workers} Web Workers` : start.backendLabel;
+      el.runBackend.dataset['workers'] = String(start.workers);
+      el.result.dataset['checksum'] = imageChecksum(done.image);
       el.result.dataset['ready'] = 'true';
       return;
     }
@@ -292,9 +304,13 @@ export class DemoApp {
 
   private showMemory(memory: WorkerMemory): void {
     const { tensors } = this.el;
-    tensors.textContent = `${memory.numTensors} tensors live in the worker${memory.backend ? ` on ${memory.backend}` : ''}`;
+    const pool = memory.poolWorkers ?? [];
+    const poolText = pool.length ? `; ${pool.length} pool worker${pool.length === 1 ? '' : 's'}: ${pool.map((w) => w.numTensors).join(' / ')}` : '';
+    tensors.textContent = `${memory.numTensors} tensors live in the worker${memory.backend ? ` on ${memory.backend}` : ''}${poolText}`;
     tensors.title = `${(memory.numBytes / 2 ** 20).toFixed(1)} MiB`;
     tensors.dataset['count'] = String(memory.numTensors);
+    // Each pool worker's tensors beyond its model's weights (0 = nothing leaked there).
+    tensors.dataset['poolExtra'] = JSON.stringify(pool.map((w) => w.numTensors - w.modelTensors));
   }
 
   private setState(state: DemoState, status: string): void {

@@ -13,6 +13,7 @@ export interface DemoElements {
   readonly guidance: HTMLInputElement;
   readonly backend: HTMLSelectElement;
   readonly backendNote: HTMLElement;
+  readonly workers: HTMLSelectElement;
   readonly run: HTMLButtonElement;
   readonly cancel: HTMLButtonElement;
   readonly preview: HTMLCanvasElement;
@@ -61,6 +62,7 @@ export function demoElements(doc: Document = document): DemoElements {
     guidance: el('guidance', HTMLInputElement),
     backend: el('backend', HTMLSelectElement),
     backendNote: el('backend-note', HTMLElement),
+    workers: el('workers', HTMLSelectElement),
     run: el('run', HTMLButtonElement),
     cancel: el('cancel', HTMLButtonElement),
     preview: el('preview', HTMLCanvasElement),

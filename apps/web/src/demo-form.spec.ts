@@ -25,6 +25,13 @@ describe('configFromForm', () => {
     expect(parsePipelineConfig(config).policy).toBe('pyramid');
   });
 
+  it('leaves workers to the app on "auto", passes a count otherwise', () => {
+    expect(DEFAULT_DEMO_FORM.workers).toBe('auto');
+    expect('workers' in configFromForm(DEFAULT_DEMO_FORM)).toBe(false);
+    expect(configFromForm({ ...DEFAULT_DEMO_FORM, workers: '2' }).workers).toBe(2);
+    expect(parsePipelineConfig(configFromForm({ ...DEFAULT_DEMO_FORM, workers: '1' })).workers).toBe(1);
+  });
+
   it('passes the budget fraction only to the budget policy, and "" means unconditional', () => {
     const config = configFromForm({ ...DEFAULT_DEMO_FORM, policy: 'budget', budget: '0.3', classLabel: '' });
     expect(config.policyOptions).toEqual({ fraction: 0.3 });
@@ -40,6 +47,7 @@ describe('configFromForm', () => {
     expect(bad({ guidance: 'abc' })).toThrow(/guidance = "abc"/);
     expect(bad({ policy: 'budget', budget: 'half' })).toThrow(/policyOptions.fraction/);
     expect(bad({ policy: 'adaptive' })).toThrow(/policy = "adaptive"/);
+    expect(bad({ workers: 'many' })).toThrow(/workers = "many"/);
   });
 
   it('makes the full-resolution twin of a run: same seed and class, policy none, no policy options', () => {

@@ -27,7 +27,15 @@ export interface DemoFormValues {
   /** FLOP budget of the `budget` policy (its `fraction` option). */
   readonly budget: string;
   readonly backend: string;
+  /**
+   * Threads for the model calls: `auto` (the app's choice for this page: Web Workers when it is
+   * not cross-origin isolated, see pipeline-worker.ts), or a count (1 = the pipeline worker only).
+   */
+  readonly workers: string;
 }
+
+/** The form's `workers` value that leaves the choice to the app. */
+export const AUTO_WORKERS = 'auto';
 
 /** The pipeline defaults the form shows. */
 export type PipelineFormDefaults = Pick<PipelineConfig, 'policy' | 'steps' | 'seed' | 'guidance' | 'backend'>;
@@ -53,6 +61,7 @@ export function demoFormDefaults(pipeline: PipelineFormDefaults, sampling: Recom
     guidance: String(sampling.guidance ?? pipeline.guidance ?? 1),
     budget: '0.5',
     backend: pipeline.backend,
+    workers: AUTO_WORKERS,
   };
 }
 
@@ -81,6 +90,7 @@ export function configFromForm(values: DemoFormValues): Partial<PipelineConfig> 
     guidance: number('guidance', values.guidance, false),
     classLabels,
     backend: values.backend,
+    ...(values.workers === AUTO_WORKERS ? {} : { workers: number('workers', values.workers, true) }),
     previews: true,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageToRgba } from './image-pixels.js';
+import { imageChecksum, imageToRgba } from './image-pixels.js';
 
 describe('imageToRgba', () => {
   it('maps [-1, 1] to [0, 255], clips, and upsamples by nearest neighbour', () => {
@@ -32,5 +32,16 @@ describe('imageToRgba', () => {
     expect(() => imageToRgba(image, 1, { width: 2, height: 2 })).toThrow(/index 1 is outside the batch of 1/);
     expect(() => imageToRgba({ data: new Float32Array(8), shape: [1, 2, 2, 2] }, 0, { width: 2, height: 2 })).toThrow(/1 or 3 channels/);
     expect(() => imageToRgba({ data: new Float32Array(11), shape: [1, 2, 2, 3] }, 0, { width: 2, height: 2 })).toThrow(/holds 11 values/);
+  });
+});
+
+describe('imageChecksum', () => {
+  it('tells bit-identical images from images one float apart', () => {
+    const a = Float32Array.from([0.25, -0.5, 1, 0]);
+    const b = a.slice();
+    b[2] = Math.fround(1 + 2 ** -23); // the next float32 after 1
+    expect(imageChecksum({ data: a, shape: [1, 2, 2, 1] })).toBe(imageChecksum({ data: a.slice(), shape: [1, 2, 2, 1] }));
+    expect(imageChecksum({ data: b, shape: [1, 2, 2, 1] })).not.toBe(imageChecksum({ data: a, shape: [1, 2, 2, 1] }));
+    expect(imageChecksum({ data: a, shape: [1, 2, 2, 1] })).toMatch(/^[0-9a-f]{8}$/);
   });
 });

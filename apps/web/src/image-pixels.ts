@@ -48,3 +48,14 @@ export function drawImage4D(canvas: HTMLCanvasElement, image: ImageData4D, index
 export function clearCanvas(canvas: HTMLCanvasElement): void {
   canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
 }
+
+/**
+ * FNV-1a (32 bit, hex) of the image's float bytes: equal only when the images are equal bit for
+ * bit (a pooled run and a single-worker run, say), which a canvas's 8-bit pixels cannot tell.
+ */
+export function imageChecksum(image: ImageData4D): string {
+  const bytes = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}

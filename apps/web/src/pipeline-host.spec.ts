@@ -104,7 +104,7 @@ describe('servePipeline + PipelineClient over a MessageChannel', () => {
       expect(info.classes).toEqual(['a', 'b', 'c']);
       expect(info.backends.map((b) => b.name)).toEqual(['cpu']);
       expect(info.defaults.sampler).toBe('euler');
-      expect(await served.client.memory()).toEqual({ numTensors: baseline, numBytes: expect.any(Number), backend: 'cpu' });
+      expect(await served.client.memory()).toEqual({ numTensors: baseline, numBytes: expect.any(Number), backend: 'cpu', poolWorkers: [] });
 
       const logs: string[] = [];
       const events = await lastValueFrom(served.client.run(CONFIG, { log: (line) => logs.push(line) }).pipe(toArray()));

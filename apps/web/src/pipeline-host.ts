@@ -10,9 +10,11 @@
  * recommended sampling (so the sampler, schedule and resizer the form does not show are the
  * model's choice), then from the pipeline's defaults.
  *
- * What the worker runs is given by `boot` (called once, on `init`): the pipeline and, through
- * {@link PipelineWorkerApp.runOptions}, anything a run takes by injection — a denoiser pool
- * fanning the model calls out to more workers goes there, so this host needs no change for it.
+ * What the worker runs is given by `boot` (called once, on `init`): the pipeline (with the
+ * denoiser pool registered in its container), config defaults of the app's own
+ * ({@link PipelineWorkerApp.configDefaults}: whether runs use the pool here) and, through
+ * {@link PipelineWorkerApp.runOptions}, anything a run takes by injection. `memory` also asks
+ * every pool worker for its `tf.memory()`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Subscription } from 'rxjs';
@@ -37,9 +39,11 @@ export interface PipelineWorkerApp {
    */
   readonly sampling?: RecommendedSampling;
   /**
-   * Extra options of a run (e.g. `denoiser`: a pool that fans model calls out to more workers;
-   * `hooks`). The host sets `log` itself. Default: none.
+   * Fields a run's config leaves out, taken before the model's recommendation (e.g. `workers`:
+   * the app's choice of a denoiser pool for this page). Default: none.
    */
+  readonly configDefaults?: Partial<PipelineConfig>;
+  /** Extra options of a run (e.g. `hooks`). The host sets `log` itself. Default: none. */
   runOptions?(config: Partial<PipelineConfig>): Omit<RunOptions, 'log'>;
   /** A label of the active backend for people (e.g. `wasm (2 threads)`). Default: its name. */
   backendLabel?(backend: string): string;
@@ -50,6 +54,13 @@ export function workerMemory(): WorkerMemory {
   const backend = tf.getBackend() as string | undefined;
   const { numTensors, numBytes } = tf.engine().state;
   return { numTensors, numBytes, backend: backend || undefined };
+}
+
+/** Once every run has cleaned up: each pool worker's tensor counts (see {@link WorkerMemory.poolWorkers}). */
+async function poolWorkersMemory(pipeline: Pipeline): Promise<NonNullable<WorkerMemory['poolWorkers']>> {
+  await pipeline.whenIdle();
+  const reports = await Promise.all(pipeline.pools().map((pool) => pool.workerMemory().catch(() => [])));
+  return reports.flat().map(({ numTensors, modelTensors }) => ({ numTensors, modelTensors }));
 }
 
 /**
@@ -94,7 +105,7 @@ export function servePipeline(endpoint: MessageEndpoint<WorkerMessage, PageMessa
     if (!runs.has(run)) return;
     const label = served.backendLabel ?? ((backend: string) => backend);
     const options: RunOptions = { ...served.runOptions?.(config), log: (line) => post({ type: 'log', run, line }) };
-    const subscription = served.pipeline.run(withRecommendedSampling(config, served.sampling), options).subscribe({
+    const subscription = served.pipeline.run(withRecommendedSampling({ ...served.configDefaults, ...config }, served.sampling), options).subscribe({
       next: (event) => forward(run, event, label),
       error: (error: unknown) => {
         runs.delete(run);
@@ -128,8 +139,8 @@ export function servePipeline(endpoint: MessageEndpoint<WorkerMessage, PageMessa
         runs.delete(message.run);
         break;
       case 'memory': {
-        const idle = app === undefined ? Promise.resolve() : app.then((served) => served.pipeline.whenIdle(), () => undefined);
-        void idle.then(() => post({ type: 'memory', request: message.request, memory: workerMemory() }));
+        const pools = app === undefined ? Promise.resolve([]) : app.then((served) => poolWorkersMemory(served.pipeline), () => []);
+        void pools.then((poolWorkers) => post({ type: 'memory', request: message.request, memory: { ...workerMemory(), poolWorkers } }));
         break;
       }
     }

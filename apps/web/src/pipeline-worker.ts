@@ -5,7 +5,9 @@
  *
  * In a cross-origin-isolated page the worker is isolated too, and tfjs-backend-wasm starts its
  * XNNPACK thread pool from here (workers may start workers); WebGPU uses the worker's own
- * `navigator.gpu` (dedicated workers have it in Chromium).
+ * `navigator.gpu` (dedicated workers have it in Chromium). A run with `workers` > 1 fans its
+ * model calls out to a pool of Web Workers started from here (denoiser-pool-worker.ts);
+ * `poolByDefault` decides what the form's "auto" means on this page.
  */
 import 'reflect-metadata';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
@@ -15,6 +17,7 @@ import { Pipeline } from '@upshift/pipeline';
 import { createAppContainer } from './app-container.js';
 import { backendStatuses } from './backend-list.js';
 import { servePipeline } from './pipeline-host.js';
+import { poolByDefault } from './worker-choice.js';
 import type { MessageEndpoint, PageMessage, WorkerMessage } from './worker-protocol.js';
 
 /** The model's config.json (a few kB; the weights load on the first run). */
@@ -41,6 +44,7 @@ servePipeline(self as unknown as MessageEndpoint<WorkerMessage, PageMessage>, as
     classes: model.classes ?? [],
     backends,
     ...(model.sampling ? { sampling: model.sampling } : {}),
+    configDefaults: { workers: poolByDefault(crossOriginIsolated, navigator.hardwareConcurrency || 1) ? 'auto' : 1 },
     backendLabel,
   };
 });

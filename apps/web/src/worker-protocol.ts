@@ -143,6 +143,11 @@ export interface WorkerMemory {
   readonly numBytes: number;
   /** The active tfjs backend; undefined before the first run chose one. */
   readonly backend: string | undefined;
+  /**
+   * Each denoiser pool worker's tensors now and right after it loaded the model (its weights):
+   * equal counts mean it leaked nothing. Empty without a pool.
+   */
+  readonly poolWorkers?: readonly { readonly numTensors: number; readonly modelTensors: number }[];
 }
 
 /** The sending side of a worker or a page (a `Worker`, the worker's `self`, a `MessagePort`). */

@@ -18,6 +18,7 @@ import { chromiumMissing, launchChromium } from './launch-chromium.js';
 import type { ChromiumSession } from './launch-chromium.js';
 import { shippedModelFolder } from '../build/model-assets-plugin.js';
 import { APP_ROOT, buildAndServe } from './serve-app.js';
+import { poolByDefault } from '../src/worker-choice.js';
 import type { ServedApp } from './serve-app.js';
 
 const OUTPUT = join(APP_ROOT, 'test-output');
@@ -144,7 +145,7 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
 
     // The threaded build, in the worker: it is cross-origin isolated like its page (the count
     // is what tfjs picks from the cores).
-    expect(await text(page, '#run-backend')).toMatch(/^wasm \(\d+ threads?\)$/);
+    expect(await text(page, '#run-backend')).toMatch(/^wasm \(\d+ threads?\)( × \d+ Web Workers)?$/);
     expect(await text(page, '#log')).toContain('tfjs-backend-wasm-threaded-simd');
     const levels = await page.$$eval('#plan .plan-cell', (cells) => cells.map((c) => Number((c as HTMLElement).dataset['level'])));
     expect(levels).toHaveLength(4);
@@ -253,35 +254,60 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
 
   it('switching backend frees the previous backend\'s copy of the weights', async () => {
     const weights = await tensorCount(page); // on wasm
-    expect(await text(page, '#tensors')).toMatch(/ on wasm$/);
+    expect(await text(page, '#tensors')).toMatch(/ on wasm(;|$)/);
     // One step at 1/4 side (fixed policy) keeps the cpu backend's run short.
     await page.selectOption('#backend', 'cpu');
     await page.selectOption('#policy', 'fixed');
     await page.fill('#steps', '1');
     await page.click('#run');
     await settle(page, crashed, `document.getElementById('result').dataset.ready === 'true'`);
-    expect(await text(page, '#run-backend')).toBe('cpu');
-    expect(await text(page, '#tensors')).toMatch(/ on cpu$/);
+    expect(await text(page, '#run-backend')).toMatch(/^cpu( × \d+ Web Workers)?$/);
+    expect(await text(page, '#tensors')).toMatch(/ on cpu(;|$)/);
     expect(await tensorCount(page)).toBe(weights); // one copy, not two
     expect(await text(page, '#log')).toContain('model: freeing "emoji-unet" on wasm (the run uses cpu)');
   }, 60_000);
 
-  it('without cross-origin isolation (a host without the headers) the worker runs single-threaded wasm', async () => {
-    // A second page whose responses lose COOP/COEP, as from a plain static host.
+  /** A second page whose responses lose COOP/COEP, as from a plain static host. */
+  async function openPlainPage(): Promise<Page> {
     const plain = await session!.context.newPage();
+    plain.on('pageerror', (error) => problems.push(`page error (not isolated): ${error.message}`));
+    plain.on('worker', (worker) =>
+      worker.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`worker console error (not isolated): ${message.text()}`);
+      }),
+    );
+    // Only the document needs to lose them: the page, and so its workers, are then not isolated.
+    await plain.route((url) => url.pathname.endsWith('/') || url.pathname.endsWith('.html'), async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers['cross-origin-opener-policy'];
+      delete headers['cross-origin-embedder-policy'];
+      await route.fulfill({ response, headers });
+    });
+    await plain.goto(served!.url);
+    await plain.waitForFunction(() => document.body.dataset['state'] === 'idle', undefined, { timeout: 20_000 });
+    expect(await plain.evaluate(() => crossOriginIsolated)).toBe(false);
+    return plain;
+  }
+
+  it('the isolated page picks wasm threads or a pool of two Web Workers by its core count (poolByDefault)', async () => {
+    await page.selectOption('#backend', 'wasm');
+    await page.selectOption('#workers', 'auto');
+    await page.selectOption('#policy', 'fixed');
+    await page.fill('#steps', '1');
+    await page.fill('#guidance', '2'); // one image and its guidance half: two rows per call
+    await page.click('#run');
+    await settle(page, crashed, `document.getElementById('result').dataset.ready === 'true'`);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const expected = poolByDefault(true, cores) ? 2 : 1;
+    expect(await page.getAttribute('#run-backend', 'data-workers')).toBe(String(expected));
+    expect(page.workers().filter((w) => /denoiser-pool-worker/.test(w.url())).length).toBe(expected > 1 ? expected : 0);
+  }, 60_000);
+
+  it('without cross-origin isolation (a host without the headers) the worker runs single-threaded wasm', async () => {
+    const plain = await openPlainPage();
     try {
-      plain.on('pageerror', (error) => problems.push(`page error (not isolated): ${error.message}`));
-      // Only the document needs to lose them: the page, and so its worker, is then not isolated.
-      await plain.route((url) => url.pathname.endsWith('/') || url.pathname.endsWith('.html'), async (route) => {
-        const response = await route.fetch();
-        const headers = { ...response.headers() };
-        delete headers['cross-origin-opener-policy'];
-        delete headers['cross-origin-embedder-policy'];
-        await route.fulfill({ response, headers });
-      });
-      await plain.goto(served!.url);
-      await plain.waitForFunction(() => document.body.dataset['state'] === 'idle', undefined, { timeout: 20_000 });
-      expect(await plain.evaluate(() => crossOriginIsolated)).toBe(false);
+      await plain.selectOption('#workers', '1');
       await plain.selectOption('#backend', 'wasm');
       await plain.selectOption('#policy', 'fixed');
       await plain.fill('#steps', '1'); // one model call, at 16 px
@@ -294,6 +320,56 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
       await plain.close();
     }
   }, 60_000);
+
+  it('without cross-origin isolation a guided run fans out to a pool of Web Workers: the same image bit for bit, every worker freed, cancel works', async () => {
+    const plain = await openPlainPage();
+    const cores = await plain.evaluate(() => navigator.hardwareConcurrency);
+    // One guided image is two rows per model call: at most two workers can share it.
+    const expected = Math.min(cores, 2) > 1 ? Math.min(cores, 2) : 1;
+    const finish = () =>
+      plain.waitForFunction(() => document.body.dataset['state'] === 'idle' && (document.getElementById('result')!.dataset['ready'] === 'true' || !document.getElementById('error')!.hidden), undefined, { timeout: 45_000 });
+    try {
+      await plain.selectOption('#backend', 'wasm');
+      await plain.selectOption('#policy', 'pyramid');
+      await plain.fill('#steps', '3');
+      await plain.fill('#seed', '5');
+      await plain.fill('#guidance', '2');
+      expect(await plain.inputValue('#workers')).toBe('auto');
+      await plain.click('#run');
+      await finish();
+      expect(await plain.isHidden('#error'), await text(plain, '#error')).toBe(true);
+      expect(await plain.getAttribute('#run-backend', 'data-workers')).toBe(String(expected));
+      if (expected > 1) {
+        expect(await text(plain, '#run-backend')).toBe(`wasm (1 thread, page not cross-origin isolated) × ${expected} Web Workers`);
+        expect(plain.workers().filter((w) => /denoiser-pool-worker/.test(w.url()))).toHaveLength(expected);
+        expect(await text(plain, '#log')).toContain(`workers: starting ${expected} Web Workers`);
+      }
+      const pooled = await plain.getAttribute('#result', 'data-checksum');
+      const weights = await tensorCount(plain);
+      expect(JSON.parse((await plain.getAttribute('#tensors', 'data-pool-extra'))!)).toEqual(new Array(expected > 1 ? expected : 0).fill(0));
+
+      // The same run on the pipeline worker alone: the same floats.
+      await plain.selectOption('#workers', '1');
+      await plain.click('#run');
+      await finish();
+      expect(await plain.getAttribute('#run-backend', 'data-workers')).toBe('1');
+      expect(await plain.getAttribute('#result', 'data-checksum')).toBe(pooled);
+
+      // Cancel a long pooled run mid-way: idle again, nothing left in the pipeline worker or the pool.
+      await plain.selectOption('#workers', 'auto');
+      await plain.selectOption('#policy', 'none');
+      await plain.fill('#steps', '200');
+      await plain.click('#run');
+      await plain.waitForFunction(() => document.querySelectorAll('#plan .plan-cell.done').length >= 1, undefined, { timeout: 30_000 });
+      await plain.click('#cancel');
+      await plain.waitForFunction(() => document.body.dataset['state'] === 'idle', undefined, { timeout: 30_000 });
+      expect(await text(plain, '#status')).toMatch(/^Cancelled after \d+ of 200 steps\.$/);
+      expect(await tensorCount(plain)).toBe(weights);
+      expect(JSON.parse((await plain.getAttribute('#tensors', 'data-pool-extra'))!)).toEqual(new Array(expected > 1 ? expected : 0).fill(0));
+    } finally {
+      await plain.close();
+    }
+  }, 120_000);
 
   it('logged no page errors, failed requests or requests to other origins', () => {
     expect(problems).toEqual([]);
