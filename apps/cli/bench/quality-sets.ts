@@ -44,19 +44,25 @@ export function pyramid(...stages: readonly (readonly [number, number])[]): Reco
   return { policy: 'pyramid', policyOptions: { stages: stages.map(([level, sigma]) => ({ level, sigma })) } };
 }
 
+/** The guidance interval of Kynkäänniemi et al. 2024 (EDM2: (0.28, 5.42] at sigma_data 0.5), rounded. */
+export const INTERVAL = { sigmaMin: 0.3, sigmaMax: 5 } as const;
+
 /** Every set, in the order the sweep runs them (the most informative first). */
 export const SWEEP_SETS: readonly SweepSet[] = [
-  // The baseline (the CLI defaults at full resolution) and its noise band.
+  // The baseline (the CLI defaults at full resolution) and its noise band: disjoint seeds.
   { id: 'full', family: 'full resolution', config: {} },
   { id: 'full-band', family: 'noise band', config: {}, seeds: BAND_SEEDS },
-  // The plans of the issue's table, for the "before" record.
-  { id: 'spectral', family: 'spectral', config: { policy: 'spectral' }, reference: 'full' },
-  { id: 'pyramid', family: 'pyramid', config: { policy: 'pyramid' }, reference: 'full' },
-  // Sampling settings at full resolution (issue 14 part 1).
+  // Sampling settings at full resolution (issue 14 part 1): guidance scale and interval.
   { id: 'g3', family: 'guidance', config: { guidance: 3 } },
-  { id: 'g5', family: 'guidance', config: { guidance: 5 } },
-  { id: 'heun-10', family: 'sampler', config: { sampler: 'heun', steps: 10 } },
+  { id: 'gi3', family: 'guidance interval', config: { guidance: 3, guidanceInterval: INTERVAL } },
+  { id: 'gi5', family: 'guidance interval', config: { guidance: 5, guidanceInterval: INTERVAL } },
+  // The plan of the issue's table (pyramid defaults), for the "before" record.
+  { id: 'pyramid', family: 'pyramid', config: { policy: 'pyramid' }, reference: 'full' },
+  // Samplers at equal model calls (20): Euler 20, DPM++ 2M 20, Heun 10 (19 calls).
   { id: 'dpmpp2m-20', family: 'sampler', config: { sampler: 'dpmpp-2m' } },
+  { id: 'heun-10', family: 'sampler', config: { sampler: 'heun', steps: 10 } },
+  { id: 'spectral', family: 'spectral', config: { policy: 'spectral' }, reference: 'full' },
+  { id: 'g5', family: 'guidance', config: { guidance: 5 } },
 ];
 
 /** The set with `id`, or an error naming the known ones. */

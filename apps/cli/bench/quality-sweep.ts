@@ -6,6 +6,16 @@
  *
  *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts list
  *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts generate <set-id>...
+ *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts report [--draws 5] [--multiple 2]
+ *
+ * `report` measures every complete set the same way (`@upshift/metrics`, as `upshift compare`):
+ * SWD x1e3 at 64 / 32 / 16 px against class-matched, seeded draws of the held-out split (the
+ * mean over the draws; every set sees the same draws), the noise band from the disjoint
+ * full-resolution sets (`full`, `full-band`, ...: the same metric between sets of one generator),
+ * each set's difference from `full` in multiples of the band, paired PSNR / SSIM against the
+ * same-seed full-resolution set with the same sampling settings, and FLOPs relative to `full`
+ * (the CLI defaults before this sweep: guided Euler 20 at full resolution). It writes
+ * `.cache/sweep/report.json` and prints a markdown table.
  *
  * Layout (git-ignored): `.cache/sweep/<set-id>/seed-<s>.f32` (the `done` image, NHWC float32,
  * little endian, values in [-1, 1] unclipped), `seed-<s>.png` (a strip, one image per class) and
@@ -18,6 +28,9 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { container } from 'tsyringe';
 import { Pipeline, collectRun, registerAll } from '@upshift/pipeline';
+import type { ImageBatch, SwdDrawSummary } from '@upshift/metrics';
+import { checkAgainstNoiseBand, noiseBand, psnr, ssim, swdOverDraws, SWD_REPORT_SCALE } from '@upshift/metrics';
+import { loadHeldOutReference } from '../src/held-out-reference.js';
 import { makeGrid } from '../src/image-grid.js';
 import { encodePng, imageOf } from '../src/png-image.js';
 import { SWEEP_BASE, SWEEP_SETS, SEEDS, sweepSet } from './quality-sets.js';
@@ -93,6 +106,129 @@ export function readSeed(id: string, seed: number): { data: Float32Array; shape:
   return { data, shape: meta['shape'] as [number, number, number, number], meta };
 }
 
+/** The full-resolution sets of one generator (the baseline and its disjoint noise-band sets). */
+const BAND_SETS = ['full', 'full-band', 'full-band-2'] as const;
+
+/** All images of a set (seeds in order), with the summed stats of its runs. */
+function readSet(set: SweepSet): { images: ImageBatch; labels: number[]; flops: number; ms: number; planFraction: number; levels: string; seeds: readonly number[]; createdAt: string[] } | undefined {
+  const seeds = set.seeds ?? SEEDS;
+  if (!seeds.every((s) => existsSync(seedFiles(set.id, s).json))) return undefined;
+  const parts = seeds.map((s) => readSeed(set.id, s));
+  const [, h, w, c] = parts[0]!.shape;
+  const n = parts.reduce((a, p) => a + p.shape[0], 0);
+  const data = new Float32Array(n * h * w * c);
+  let offset = 0;
+  for (const p of parts) {
+    data.set(p.data, offset);
+    offset += p.data.length;
+  }
+  const stats = parts.map((p) => p.meta['stats'] as { flops: number; ms: number; levels: number[] });
+  const plan = parts[0]!.meta['plan'] as { flopFraction: number; levels: number[] };
+  const labels = parts.flatMap((p) => (p.meta['config'] as { classLabels: number[] }).classLabels);
+  return {
+    images: { data, shape: [n, h, w, c] },
+    labels,
+    flops: stats.reduce((a, s) => a + s.flops, 0),
+    ms: stats.reduce((a, s) => a + s.ms, 0),
+    planFraction: plan.flopFraction,
+    levels: runLength(stats[0]!.levels),
+    seeds,
+    createdAt: parts.map((p) => String(p.meta['createdAt'])),
+  };
+}
+
+/** "3333220000" -> "3x4 2x2 0x4". */
+function runLength(levels: readonly number[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < levels.length) {
+    let j = i;
+    while (j < levels.length && levels[j] === levels[i]) j++;
+    out.push(`${levels[i]}x${j - i}`);
+    i = j;
+  }
+  return out.join(' ');
+}
+
+const x1e3 = (s: SwdDrawSummary): number[] => s.levels.map((l) => l.mean * SWD_REPORT_SCALE);
+
+async function report(args: readonly string[]): Promise<void> {
+  const arg = (name: string, fallback: number): number => {
+    const i = args.indexOf(name);
+    return i >= 0 ? Number(args[i + 1]) : fallback;
+  };
+  const draws = arg('--draws', 5);
+  const multiple = arg('--multiple', 2);
+  const heldOut = process.env['UPSHIFT_HELD_OUT'] ?? '.cache/dataset/emoji64.npz';
+  const sets = SWEEP_SETS.map((set) => ({ set, data: readSet(set) })).filter((s) => s.data !== undefined) as { set: SweepSet; data: NonNullable<ReturnType<typeof readSet>> }[];
+  const byId = new Map(sets.map((s) => [s.set.id, s]));
+  const full = byId.get('full');
+  if (!full) throw new Error('the "full" set is not complete yet');
+  const [, h, w, c] = full.data.images.shape;
+  const classes = (JSON.parse(readFileSync(new URL('../../../packages/models/assets/emoji-unet/config.json', import.meta.url), 'utf8')) as { classes: string[] }).classes;
+  // Every set has the same label multiset (one image per class and seed), so one set of draws serves all.
+  const reference = await loadHeldOutReference({ file: heldOut, seed: 0, draws, multiple }, full.data.labels, { height: h, width: w, channels: c }, classes);
+  const swdOptions = { minResolution: 16 };
+  const swd = new Map<string, SwdDrawSummary>();
+  for (const { set, data } of sets) {
+    const labels = data.labels.map(String).join(',');
+    if ([...new Set(data.labels)].length !== classes.length || labels.split(',').length !== full.data.labels.length) {
+      throw new Error(`set ${set.id} does not have the baseline's class mix`);
+    }
+    // SWD is the slow part (seconds per draw): cached per set, keyed by the draws and the seeds' files.
+    const cacheFile = join(SWEEP_DIR, set.id, `swd-draws${draws}-multiple${multiple}.json`);
+    const key = JSON.stringify({ heldOut, draws, multiple, swdOptions, runs: data.createdAt });
+    const cached = existsSync(cacheFile) ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as { key: string; summary: SwdDrawSummary }) : undefined;
+    if (cached?.key === key) swd.set(set.id, cached.summary);
+    else {
+      const summary = swdOverDraws(data.images, reference.draws, swdOptions);
+      writeAtomic(cacheFile, JSON.stringify({ key, summary }));
+      swd.set(set.id, summary);
+    }
+  }
+  const bandSets = BAND_SETS.filter((id) => swd.has(id)).map((id) => swd.get(id)!);
+  const band = bandSets.length >= 2 ? noiseBand(bandSets) : undefined;
+  const rows = sets.map(({ set, data }) => {
+    const s = swd.get(set.id)!;
+    const ref = set.reference === undefined ? undefined : byId.get(set.reference);
+    const pairedOk = ref !== undefined && ref.data.seeds.join() === data.seeds.join();
+    const checks = band ? checkAgainstNoiseBand(s, swd.get('full')!, band) : undefined;
+    return {
+      id: set.id,
+      family: set.family,
+      config: set.config,
+      seeds: data.seeds,
+      images: data.images.shape[0],
+      levels: data.levels,
+      planFlopFraction: data.planFraction,
+      flopFraction: data.flops / full.data.flops,
+      timeRatio: data.ms / full.data.ms,
+      swd: x1e3(s),
+      swdDrawStd: s.levels.map((l) => l.std * SWD_REPORT_SCALE),
+      vsFull: checks?.map((k) => ({ side: k.side, difference: k.difference * SWD_REPORT_SCALE, band: k.band * SWD_REPORT_SCALE, ratio: k.ratio, resolved: k.resolved })),
+      insideBand: checks ? checks.every((k) => !k.resolved || k.difference < 0) : undefined,
+      ...(pairedOk ? { reference: set.reference, psnr: psnr(data.images, ref.data.images).mean, ssim: ssim(data.images, ref.data.images).mean } : {}),
+    };
+  });
+  const out = {
+    createdAt: new Date().toISOString(),
+    heldOut: { file: heldOut, draws, multiple, imagesPerDraw: reference.draws[0]!.shape[0], seed: 0 },
+    swd: { ...swdOptions, scale: SWD_REPORT_SCALE, normalize: 'reference (default of @upshift/metrics)' },
+    band: band ? { sets: BAND_SETS.filter((id) => swd.has(id)), levels: band.levels.map((l) => ({ side: l.side, width: l.width * SWD_REPORT_SCALE, relative: l.relative, values: l.values.map((v) => v * SWD_REPORT_SCALE) })) } : undefined,
+    rows,
+  };
+  writeAtomic(join(SWEEP_DIR, 'report.json'), JSON.stringify(out, null, 1));
+  const f = (v: number | undefined, d: number) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
+  process.stdout.write(`held-out draws: ${draws} x ${out.heldOut.imagesPerDraw} images (class-matched, multiple ${multiple}); SWD x1e3 at 64 / 32 / 16 px\n`);
+  if (out.band) process.stdout.write(`noise band (${out.band.sets.join(', ')}): ${out.band.levels.map((l) => `${f(l.width, 1)} (${f(100 * l.relative, 1)} %)`).join(' / ')}\n`);
+  process.stdout.write('| set | family | levels | FLOPs | SWD 64 / 32 / 16 | vs full (x band) | inside band | PSNR | SSIM |\n|---|---|---|---|---|---|---|---|---|\n');
+  for (const r of rows) {
+    process.stdout.write(
+      `| ${r.id} | ${r.family} | ${r.levels} | ${f(r.flopFraction, 3)} | ${r.swd.map((v) => f(v, 1)).join(' / ')} | ${r.vsFull ? r.vsFull.map((k) => `${k.difference >= 0 ? '+' : ''}${f(k.difference, 1)} (${f(k.ratio, 1)})`).join(' / ') : '-'} | ${r.insideBand === undefined ? '-' : r.insideBand ? 'yes' : 'no'} | ${f(r.psnr, 2)} | ${f(r.ssim, 3)} |\n`,
+    );
+  }
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...ids] = argv;
   if (command === 'list') {
@@ -114,7 +250,8 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     return;
   }
-  throw new Error(`usage: quality-sweep.ts list | generate [set-id...] (got "${command ?? ''}")`);
+  if (command === 'report') return report(ids);
+  throw new Error(`usage: quality-sweep.ts list | generate [set-id...] | report [--draws n] [--multiple k] (got "${command ?? ''}")`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
