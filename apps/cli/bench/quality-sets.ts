@@ -63,6 +63,18 @@ export const SWEEP_SETS: readonly SweepSet[] = [
   { id: 'heun-10', family: 'sampler', config: { sampler: 'heun', steps: 10 } },
   { id: 'spectral', family: 'spectral', config: { policy: 'spectral' }, reference: 'full' },
   { id: 'g5', family: 'guidance', config: { guidance: 5 } },
+  // Upshift levers (issue 15) at the baseline sampling settings, paired with `full`.
+  { id: 'p-late', family: 'pyramid', config: pyramid([2, 20], [1, 1.5]), reference: 'full' },
+  { id: 'half-above-2', family: 'fixed', config: { policy: 'fixed', policyOptions: { level: 1, sigma: 2 } }, reference: 'full' },
+  { id: 'bottleneck', family: 'bottleneck', config: { policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 70 }, stages: [{ level: 2, sigma: 6 }, { level: 1, sigma: 1.5 }] } }, reference: 'full' },
+  { id: 'p-late-churn', family: 'after upshift', config: { ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'full' },
+  { id: 'p-late-dct', family: 'resizer', config: { ...pyramid([2, 20], [1, 1.5]), resizer: 'dct-exact' }, reference: 'full' },
+  { id: 'p-late-gl-unguided', family: 'guidance per level', config: { ...pyramid([2, 20], [1, 1.5]), guidanceLevels: [2, 1, 1] }, reference: 'full' },
+  { id: 'p-late-ancestral', family: 'after upshift', config: { ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'ancestral', eta: 1 } }, reference: 'full' },
+  { id: 'p-late-gl-3', family: 'guidance per level', config: { ...pyramid([2, 20], [1, 1.5]), guidanceLevels: [2, 3, 3] }, reference: 'full' },
+  { id: 'p-late-prior', family: 'resizer', config: { ...pyramid([2, 20], [1, 1.5]), resizer: 'detail-prior' }, reference: 'full' },
+  // Autoguidance with the model's own coarser level as the bad model (bench-only experiment).
+  { id: 'ag1.5', family: 'autoguidance', config: { autoguidance: { scale: 1.5 } } },
 ];
 
 /** The set with `id`, or an error naming the known ones. */

@@ -13,6 +13,9 @@ lock="${UPSHIFT_CPU_LOCK:-/work/cpu.lock}"
 sweep=(node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts)
 if [ "$#" -gt 0 ]; then sets=("$@"); else mapfile -t sets < <("${sweep[@]}" list | cut -f1); fi
 for set in "${sets[@]}"; do
+  # a complete set needs no lock
+  status=$("${sweep[@]}" list | awk -F'\t' -v s="$set" '$1 == s { print $2 }')
+  if [ -n "$status" ] && [ "${status%/*}" = "${status#*/}" ]; then continue; fi
   if [ "$lock" = none ] || ! command -v flock >/dev/null; then
     "${sweep[@]}" generate "$set"
   else

@@ -28,6 +28,12 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { container } from 'tsyringe';
 import { Pipeline, collectRun, registerAll } from '@upshift/pipeline';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { wasmBackendProvider } from '@upshift/backend-wasm';
+import type { Denoiser, DenoiserContext, StepHook } from '@upshift/core';
+import { EMOJI_UNET_ASSETS, loadModel } from '@upshift/models';
+import type { UNetDenoiser } from '@upshift/models';
 import type { ImageBatch, SwdDrawSummary } from '@upshift/metrics';
 import { checkAgainstNoiseBand, noiseBand, psnr, ssim, swdOverDraws, SWD_REPORT_SCALE } from '@upshift/metrics';
 import { loadHeldOutReference } from '../src/held-out-reference.js';
@@ -47,9 +53,47 @@ export function seedFiles(id: string, seed: number): { dir: string; json: string
   return { dir, json: join(dir, `seed-${seed}.json`), f32: join(dir, `seed-${seed}.f32`), png: join(dir, `seed-${seed}.png`) };
 }
 
-/** The full pipeline config of `set` at `seed`. */
+/** The full pipeline config of `set` at `seed` (without the bench-only `autoguidance`). */
 export function setConfig(set: SweepSet, seed: number): Record<string, unknown> {
-  return { ...SWEEP_BASE, ...set.config, seed, batch: CLASSES, classLabels: Array.from({ length: CLASSES }, (_, i) => i) };
+  const { autoguidance: _bench, ...config } = set.config;
+  return { ...SWEEP_BASE, ...config, seed, batch: CLASSES, classLabels: Array.from({ length: CLASSES }, (_, i) => i) };
+}
+
+let shipped: UNetDenoiser | undefined;
+
+/**
+ * Autoguidance (Karras et al. 2024, "Guiding a Diffusion Model with a Bad Version of Itself")
+ * with the shipped model's own coarser level as the "bad" model: at level k,
+ * `D = B + w (G - B)` with G the model at level k and B = U(D_{k+1}(D x, sigma / 2)) (box pair,
+ * the model's training down operator: D x is exactly the level-(k+1) input at sigma / 2). Both
+ * calls carry the run's classifier-free guidance. At the deepest level there is no coarser one:
+ * plain G. An experiment of this sweep, not a shipped option (see packages/models/README.md).
+ */
+export async function coarseAutoguidance(scale: number): Promise<Denoiser> {
+  await wasmBackendProvider.activate();
+  shipped ??= await loadModel(fileURLToPath(EMOJI_UNET_ASSETS));
+  const model = shipped;
+  const levels = model.config.architecture.numLevels;
+  return {
+    name: `coarse-autoguided(${model.name}, ${scale})`,
+    channels: model.channels,
+    config: model.config,
+    denoise(x: tf.Tensor4D, sigma: number, ctx: DenoiserContext): tf.Tensor4D {
+      return tf.tidy(() => {
+        const good = model.denoise(x, sigma, ctx);
+        if (ctx.level + 1 >= levels) return good;
+        const [, h, w] = x.shape;
+        const bad = model.denoise(tf.avgPool(x, 2, 2, 'valid') as tf.Tensor4D, sigma / 2, { ...ctx, level: ctx.level + 1 });
+        const badUp = tf.image.resizeNearestNeighbor(bad, [h, w]);
+        return tf.add(badUp, tf.mul(tf.sub(good, badUp), scale)) as tf.Tensor4D;
+      });
+    },
+    flops(h: number, w: number, batch: number, ctx?: DenoiserContext): number {
+      const level = ctx?.level ?? 0;
+      const own = model.flops(h, w, batch, ctx);
+      return level + 1 < levels ? own + model.flops(h / 2, w / 2, batch, { ...(ctx ?? { level }), level: level + 1 }) : own;
+    },
+  } as Denoiser;
 }
 
 function writeAtomic(path: string, data: string | Uint8Array): void {
@@ -65,7 +109,17 @@ async function generate(pipeline: Pipeline, set: SweepSet): Promise<void> {
     const config = setConfig(set, seed);
     const load = loadavg();
     const t0 = performance.now();
-    const { start, done } = await collectRun(pipeline.run(config));
+    // The adaptive policy's statistic at every coarse step (it changes nothing), to calibrate it.
+    const snrTrace: { index: number; level: number; sigma: number; snr: number }[] = [];
+    const observe: StepHook = {
+      name: 'snr-trace',
+      async afterStep(ctx) {
+        if (ctx.level > 0 && ctx.sigmaNext > 0) snrTrace.push({ index: ctx.index, level: ctx.level, sigma: ctx.sigma, snr: await topBandSnr(ctx.denoised, ctx.sigmaNext / 2 ** ctx.level) });
+      },
+    };
+    const auto = set.config['autoguidance'] as { scale: number } | undefined;
+    const denoiser = auto ? await coarseAutoguidance(auto.scale) : undefined;
+    const { start, done } = await collectRun(pipeline.run(config, { hooks: [observe], ...(denoiser ? { denoiser } : {}) }));
     const wallMs = performance.now() - t0;
     const image = done.image;
     writeAtomic(files.f32, new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength));
@@ -83,6 +137,7 @@ async function generate(pipeline: Pipeline, set: SweepSet): Promise<void> {
           shape: image.shape,
           plan: { levels: start.plan.steps.map((s) => s.level), flopFraction: start.plan.flopFraction, flops: start.plan.flops, fullResolutionFlops: start.plan.fullResolutionFlops },
           stats: done.stats,
+          snrTrace,
           wallMs,
           loadAverage: { before: load, after: loadavg() },
           createdAt: new Date().toISOString(),
@@ -95,6 +150,17 @@ async function generate(pipeline: Pipeline, set: SweepSet): Promise<void> {
       `${set.id} seed ${seed}: FLOP fraction ${done.stats.flopFraction.toFixed(3)}, ${(done.stats.ms / 1000).toFixed(1)} s sampling, load ${load.map((l) => l.toFixed(1)).join(' ')}\n`,
     );
   }
+}
+
+/**
+ * The adaptive policy's statistic (@upshift/policies `topBandSnr`, the same formula: the app does
+ * not depend on the policies package): top half-band energy of x0 over the noise's 3/4 s^2 there.
+ */
+async function topBandSnr(x0: tf.Tensor4D, sigma: number): Promise<number> {
+  const t = tf.tidy(() => tf.relu(tf.sub(tf.mean(tf.square(x0)), tf.mean(tf.square(tf.avgPool(x0, 2, 2, 'valid'))))));
+  const energy = (await t.data())[0]!;
+  t.dispose();
+  return energy / (0.75 * sigma * sigma);
 }
 
 /** Reads one seed's images back (NHWC float32). */
