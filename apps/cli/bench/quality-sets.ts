@@ -49,31 +49,27 @@ export const INTERVAL = { sigmaMin: 0.3, sigmaMax: 5 } as const;
 
 /** Every set, in the order the sweep runs them (the most informative first). */
 export const SWEEP_SETS: readonly SweepSet[] = [
-  // The baseline (the CLI defaults at full resolution) and its noise band: disjoint seeds.
+  // Ordered by priority (the sweep runs them in this order); families: full resolution and its
+  // noise band, sampling settings at full resolution (issue 14), upshift levers paired with `full`.
   { id: 'full', family: 'full resolution', config: {} },
   { id: 'full-band', family: 'noise band', config: {}, seeds: BAND_SEEDS },
-  // Sampling settings at full resolution (issue 14 part 1): guidance scale and interval.
-  { id: 'g3', family: 'guidance', config: { guidance: 3 } },
   { id: 'gi3', family: 'guidance interval', config: { guidance: 3, guidanceInterval: INTERVAL } },
-  { id: 'gi5', family: 'guidance interval', config: { guidance: 5, guidanceInterval: INTERVAL } },
-  // The plan of the issue's table (pyramid defaults), for the "before" record.
+  { id: 'p-late', family: 'pyramid', config: pyramid([2, 20], [1, 1.5]), reference: 'full' },
+  { id: 'g3', family: 'guidance', config: { guidance: 3 } },
+  { id: 'half-above-2', family: 'fixed', config: { policy: 'fixed', policyOptions: { level: 1, sigma: 2 } }, reference: 'full' },
+  { id: 'p-late-churn', family: 'after upshift', config: { ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'full' },
+  { id: 'bottleneck', family: 'bottleneck', config: { policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 70 }, stages: [{ level: 2, sigma: 6 }, { level: 1, sigma: 1.5 }] } }, reference: 'full' },
+  { id: 'p-late-gl-unguided', family: 'guidance per level', config: { ...pyramid([2, 20], [1, 1.5]), guidanceLevels: [2, 1, 1] }, reference: 'full' },
   { id: 'pyramid', family: 'pyramid', config: { policy: 'pyramid' }, reference: 'full' },
-  // Samplers at equal model calls (20): Euler 20, DPM++ 2M 20, Heun 10 (19 calls).
   { id: 'dpmpp2m-20', family: 'sampler', config: { sampler: 'dpmpp-2m' } },
   { id: 'heun-10', family: 'sampler', config: { sampler: 'heun', steps: 10 } },
+  { id: 'p-late-dct', family: 'resizer', config: { ...pyramid([2, 20], [1, 1.5]), resizer: 'dct-exact' }, reference: 'full' },
+  { id: 'gi5', family: 'guidance interval', config: { guidance: 5, guidanceInterval: INTERVAL } },
   { id: 'spectral', family: 'spectral', config: { policy: 'spectral' }, reference: 'full' },
   { id: 'g5', family: 'guidance', config: { guidance: 5 } },
-  // Upshift levers (issue 15) at the baseline sampling settings, paired with `full`.
-  { id: 'p-late', family: 'pyramid', config: pyramid([2, 20], [1, 1.5]), reference: 'full' },
-  { id: 'half-above-2', family: 'fixed', config: { policy: 'fixed', policyOptions: { level: 1, sigma: 2 } }, reference: 'full' },
-  { id: 'bottleneck', family: 'bottleneck', config: { policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 70 }, stages: [{ level: 2, sigma: 6 }, { level: 1, sigma: 1.5 }] } }, reference: 'full' },
-  { id: 'p-late-churn', family: 'after upshift', config: { ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'full' },
-  { id: 'p-late-dct', family: 'resizer', config: { ...pyramid([2, 20], [1, 1.5]), resizer: 'dct-exact' }, reference: 'full' },
-  { id: 'p-late-gl-unguided', family: 'guidance per level', config: { ...pyramid([2, 20], [1, 1.5]), guidanceLevels: [2, 1, 1] }, reference: 'full' },
   { id: 'p-late-ancestral', family: 'after upshift', config: { ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'ancestral', eta: 1 } }, reference: 'full' },
   { id: 'p-late-gl-3', family: 'guidance per level', config: { ...pyramid([2, 20], [1, 1.5]), guidanceLevels: [2, 3, 3] }, reference: 'full' },
   { id: 'p-late-prior', family: 'resizer', config: { ...pyramid([2, 20], [1, 1.5]), resizer: 'detail-prior' }, reference: 'full' },
-  // Autoguidance with the model's own coarser level as the bad model (bench-only experiment).
   { id: 'ag1.5', family: 'autoguidance', config: { autoguidance: { scale: 1.5 } } },
 ];
 

@@ -7,6 +7,7 @@
  *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts list
  *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts generate <set-id>...
  *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts report [--draws 5] [--multiple 2]
+ *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts grid --out g.png --seeds 0 full p-late
  *
  * `report` measures every complete set the same way (`@upshift/metrics`, as `upshift compare`):
  * SWD x1e3 at 64 / 32 / 16 px against class-matched, seeded draws of the held-out split (the
@@ -295,6 +296,30 @@ async function report(args: readonly string[]): Promise<void> {
   }
 }
 
+/**
+ * `grid --out file.png --seeds 0,1 <set-id>...`: one row per set, one column per class and seed
+ * (the same seeds in every row), for same-seed comparisons by eye.
+ */
+async function grid(args: readonly string[]): Promise<void> {
+  const ids: string[] = [];
+  let out = 'grid.png';
+  let seeds: number[] = [0];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--out') out = args[++i]!;
+    else if (args[i] === '--seeds') seeds = args[++i]!.split(',').map(Number);
+    else ids.push(args[i]!);
+  }
+  const cells = ids.flatMap((id) => {
+    const set = sweepSet(id);
+    return seeds.flatMap((seed) => {
+      const { data, shape } = readSeed(set.id, seed);
+      return Array.from({ length: shape[0] }, (_, i) => imageOf({ data, shape }, i));
+    });
+  });
+  writeAtomic(out, encodePng(makeGrid(cells, { columns: cells.length / ids.length })));
+  process.stdout.write(`${out}: rows ${ids.join(', ')}; seeds ${seeds.join(', ')}\n`);
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...ids] = argv;
   if (command === 'list') {
@@ -317,7 +342,8 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (command === 'report') return report(ids);
-  throw new Error(`usage: quality-sweep.ts list | generate [set-id...] | report [--draws n] [--multiple k] (got "${command ?? ''}")`);
+  if (command === 'grid') return grid(ids);
+  throw new Error(`usage: quality-sweep.ts list | generate [set-id...] | report [--draws n] [--multiple k] | grid --out f.png --seeds 0,1 set-id... (got "${command ?? ''}")`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
