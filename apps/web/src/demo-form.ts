@@ -9,7 +9,7 @@ import type { RecommendedSampling } from '@upshift/models';
 import type { PipelineConfig } from '@upshift/pipeline';
 
 /** The policies the demo offers, in menu order. */
-export const DEMO_POLICIES = ['none', 'fixed', 'pyramid', 'spectral', 'budget'] as const;
+export const DEMO_POLICIES = ['none', 'fixed', 'pyramid', 'spectral', 'budget', 'bottleneck'] as const;
 
 /** One of {@link DEMO_POLICIES}. */
 export type DemoPolicy = (typeof DEMO_POLICIES)[number];
