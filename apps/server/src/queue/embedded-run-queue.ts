@@ -6,6 +6,7 @@
  */
 import type { Pipeline } from '@upshift/pipeline';
 import { executeRun } from '../runs/run-executor.js';
+import { ServiceTime } from '../runs/service-time.js';
 import type { StopReason } from '../runs/run-executor.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { QueueDepth, RunQueue } from '../runs/run-queue.js';
@@ -36,6 +37,8 @@ export class EmbeddedRunQueue implements RunQueue {
   private readonly waiting: string[] = [];
   private readonly slotList: Slot[];
   private closed = false;
+  /** Time per full-resolution run here (the load-aware budget's second look). */
+  private readonly serviceTime = new ServiceTime();
   private readonly idle = new Set<() => void>();
 
   constructor(private readonly options: EmbeddedRunQueueOptions) {
@@ -98,6 +101,7 @@ export class EmbeddedRunQueue implements RunQueue {
         worker: 'embedded',
         signal: controller.signal,
         previewIntervalMs: this.options.previewIntervalMs,
+        serviceTime: this.serviceTime,
         ...(this.options.checkpointEvery ? { checkpointEvery: this.options.checkpointEvery } : {}),
         ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
         ...(this.options.log ? { log: this.options.log } : {}),

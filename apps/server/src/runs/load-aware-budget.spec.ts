@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PIPELINE_CONFIG } from '@upshift/pipeline';
 import type { PipelineConfig } from '@upshift/pipeline';
-import { LoadAwareBudget } from './load-aware-budget.js';
+import { LoadAwareBudget, budgetAtStart } from './load-aware-budget.js';
 
 const none: PipelineConfig = { ...DEFAULT_PIPELINE_CONFIG, policy: 'none' };
 
@@ -55,6 +55,35 @@ describe('LoadAwareBudget', () => {
     const b = new LoadAwareBudget({ targetP95Ms: 1 });
     for (let i = 1; i <= 100; i++) b.observe({ serviceMs: 1, flopFraction: 1, latencyMs: i });
     expect(b.p95()).toBe(95);
+  });
+});
+
+describe('budgetAtStart (the worker\'s second look)', () => {
+  const b = new LoadAwareBudget({ targetP95Ms: 10_000, minFraction: 0.25 });
+  b.observe({ serviceMs: 2000, flopFraction: 1, latencyMs: 2000 });
+  const created = '2026-01-01T00:00:00.000Z';
+  const t0 = Date.parse(created);
+
+  it('keeps the budget when the wait went as predicted, and lowers it when the wait ran over', () => {
+    const { config, decision } = b.decide(none, { workAhead: 4.5, runsAhead: 5, slots: 1 }); // 0.5, predicted 9 s wait
+    expect(budgetAtStart(config, decision, created, t0 + 9000, undefined)!.decision).toMatchObject({ fraction: 0.5, atStart: { fraction: null, leftMs: 1000 } });
+    const late = budgetAtStart(config, decision, created, t0 + 9500, undefined)!;
+    expect(late.decision.fraction).toBe(0.25);
+    expect(late.config).toMatchObject({ policy: 'budget', policyOptions: { fraction: 0.25 } });
+    expect(late.decision.atStart!.reason).toMatch(/waited 9500 ms; 500 ms left of the target fit 0.25 of a full run \(2000 ms each\): lowered to 0.25/);
+    // The worker's own estimate wins over the server's: a faster worker keeps the budget.
+    expect(budgetAtStart(config, decision, created, t0 + 9500, 500)!.decision.fraction).toBe(0.5);
+    // A run with no time left gets the floor and says the target is missed.
+    expect(budgetAtStart(config, decision, created, t0 + 20_000, undefined)!.decision.atStart!.reason).toContain('at the floor 0.25');
+  });
+
+  it('also lowers a run the server left unchanged, and never touches a policy that is not budgeted', () => {
+    const { config, decision } = b.decide(none, { workAhead: 0, runsAhead: 0, slots: 1 });
+    expect(decision.fraction).toBeNull();
+    expect(budgetAtStart(config, decision, created, t0 + 9000, undefined)!.decision.fraction).toBe(0.5);
+    const spectral = b.decide({ ...none, policy: 'spectral' }, { workAhead: 0, runsAhead: 0, slots: 1 });
+    expect(budgetAtStart(spectral.config, spectral.decision, created, t0 + 20_000, undefined)).toBeUndefined();
+    expect(budgetAtStart(none, undefined, created, t0, 1000)).toBeUndefined();
   });
 });
 

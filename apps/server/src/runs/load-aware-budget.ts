@@ -8,6 +8,9 @@
  *   predicted(f) = wait + service(f)
  *
  * and the budget is the largest f in [minFraction, requested] with predicted(f) <= target.
+ * A worker takes a second look when it starts the run ({@link budgetAtStart}): the wait is then
+ * known, so if it ran over the prediction the run's budget is lowered to what is left of the
+ * target (at most the submit-time budget; never raised).
  * Only runs whose policy is `none` (fraction 1) or `budget` (its own fraction) are budgeted:
  * other policies' costs are not known before planning, so they pass unchanged (and say so).
  */
@@ -15,6 +18,7 @@
 const BUDGET_POLICY = 'budget';
 import type { PipelineConfig } from '@upshift/pipeline';
 import type { BudgetDecision } from './run-record.js';
+import { ServiceTime } from './service-time.js';
 
 /** Options of {@link LoadAwareBudget}. */
 export interface LoadAwareBudgetOptions {
@@ -42,22 +46,22 @@ const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 
 /** See the module comment. */
 export class LoadAwareBudget {
-  private msPerRun: number | undefined;
+  private readonly service: ServiceTime;
   private readonly latencies: number[] = [];
   readonly minFraction: number;
 
   constructor(readonly options: LoadAwareBudgetOptions) {
     this.minFraction = options.minFraction ?? 0.25;
-    this.msPerRun = options.initialRunMs;
+    this.service = new ServiceTime(options.smoothing ?? 0.3, options.initialRunMs);
+  }
+
+  private get msPerRun(): number | undefined {
+    return this.service.msPerRun;
   }
 
   /** Records a finished run: its step time, FLOP fraction and end-to-end latency. */
   observe(run: { readonly serviceMs: number; readonly flopFraction: number; readonly latencyMs: number }): void {
-    if (run.flopFraction > 0 && run.serviceMs > 0) {
-      const sample = run.serviceMs / run.flopFraction;
-      const a = this.options.smoothing ?? 0.3;
-      this.msPerRun = this.msPerRun === undefined ? sample : a * sample + (1 - a) * this.msPerRun;
-    }
+    this.service.observe(run.serviceMs, run.flopFraction);
     this.latencies.push(run.latencyMs);
     if (this.latencies.length > 100) this.latencies.shift();
   }
@@ -83,7 +87,7 @@ export class LoadAwareBudget {
   decide(config: PipelineConfig, load: LoadSnapshot): { config: PipelineConfig; decision: BudgetDecision } {
     const target = this.options.targetP95Ms;
     const requested = LoadAwareBudget.requestedFraction(config);
-    const base = { targetP95Ms: target, requestedPolicy: config.policy };
+    const base = { targetP95Ms: target, requestedPolicy: config.policy, minFraction: this.minFraction, msPerRun: this.msPerRun === undefined ? null : Math.round(this.msPerRun) };
     const queue = `${load.runsAhead} run(s) ahead (${round(load.workAhead, 2)} full-run equivalents) on ${load.slots} slot(s)`;
     if (requested === undefined) {
       return { config, decision: { ...base, fraction: null, predictedMs: NaN, reason: `policy "${config.policy}" is not budgeted (only none and budget are); ${queue}` } };
@@ -118,4 +122,36 @@ export class LoadAwareBudget {
       },
     };
   }
+}
+
+/**
+ * The worker's second look at a budgeted run as it starts (fresh, not resumed): the time left of
+ * the p95 target after the wait it had, and the fraction that fits it with `msPerRun` (the
+ * worker's own estimate, else the server's). Returns the config to run and the updated decision,
+ * or undefined when nothing changes (no budget, a policy that is not budgeted, no estimate).
+ */
+export function budgetAtStart(
+  config: PipelineConfig,
+  decision: BudgetDecision | undefined,
+  createdAt: string,
+  now: number,
+  workerMsPerRun: number | undefined,
+): { config: PipelineConfig; decision: BudgetDecision } | undefined {
+  if (decision === undefined) return undefined;
+  const current = LoadAwareBudget.requestedFraction(config);
+  const msPerRun = workerMsPerRun ?? decision.msPerRun ?? undefined;
+  if (current === undefined || msPerRun === undefined || !(msPerRun > 0)) return undefined;
+  const waitedMs = Math.max(0, now - Date.parse(createdAt));
+  const leftMs = decision.targetP95Ms - waitedMs;
+  const fit = leftMs / msPerRun;
+  const base = { waitedMs: Math.round(waitedMs), leftMs: Math.round(leftMs), msPerRun: Math.round(msPerRun) };
+  if (fit >= current) {
+    const atStart = { ...base, fraction: null, reason: `waited ${base.waitedMs} ms; ${base.leftMs} ms left of the target fit ${round(current)} (${base.msPerRun} ms per full run)` };
+    return { config, decision: { ...decision, atStart } };
+  }
+  const fraction = round(Math.max(decision.minFraction, fit));
+  const why = fit >= decision.minFraction ? `lowered to ${fraction}` : `at the floor ${decision.minFraction} (the target is missed)`;
+  const atStart = { ...base, fraction, reason: `waited ${base.waitedMs} ms; ${base.leftMs} ms left of the target fit ${round(Math.max(0, fit))} of a full run (${base.msPerRun} ms each): ${why}` };
+  const policyOptions = { ...((config.policyOptions as Record<string, unknown> | undefined) ?? {}), fraction };
+  return { config: { ...config, policy: BUDGET_POLICY, policyOptions }, decision: { ...decision, fraction, atStart } };
 }

@@ -18,6 +18,8 @@ import { FINAL_STATES } from './run-record.js';
 import type { RunError, RunEvent, RunRecord } from './run-record.js';
 import type { RunStore } from './run-store.js';
 import type { LevelRange } from '../queue/level-queues.js';
+import { budgetAtStart } from './load-aware-budget.js';
+import type { ServiceTime } from './service-time.js';
 
 /**
  * Why an executor was asked to stop at once (unsubscribing the run): the client cancelled, or
@@ -65,6 +67,8 @@ export interface ExecuteRunInput {
    * resumes from the last one). Default: no checkpoints (the embedded mode has no other worker).
    */
   readonly checkpointEvery?: number;
+  /** This worker's time per full-resolution run (the load-aware budget's second look reads it; finished runs feed it). */
+  readonly serviceTime?: ServiceTime;
   /** Receives log lines. */
   readonly log?: (message: string) => void;
 }
@@ -122,7 +126,16 @@ export async function executeRun(input: ExecuteRunInput): Promise<RunOutcome> {
       return { kind: 'failed', error: e };
     }
   }
-  return runPipeline(input, record, owner, resumeFrom);
+  // The load-aware budget's second look, now that the wait is known (fresh starts only).
+  let run = record;
+  if (resumeFrom === undefined && record.budget !== undefined) {
+    const second = budgetAtStart(record.config, record.budget, record.createdAt, Date.now(), input.serviceTime?.msPerRun);
+    if (second !== undefined && (await store.update(runId, { config: second.config, budget: second.decision }, { owner }))) {
+      run = { ...record, config: second.config, budget: second.decision };
+      if (second.decision.atStart?.fraction !== null) input.log?.(`budget at start: ${second.decision.atStart?.reason}`);
+    }
+  }
+  return runPipeline(input, run, owner, resumeFrom);
 }
 
 function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string, resumeFrom: RunCheckpoint | undefined): Promise<RunOutcome> {
@@ -221,6 +234,7 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string, r
           const sha = imageSha256(image);
           const finishedAt = new Date();
           const latencyMs = finishedAt.getTime() - Date.parse(record.createdAt);
+          input.serviceTime?.observe(event.stats.ms, event.stats.flopFraction);
           write(async () => {
             await input.store.putImage(runId, { data: image.data, shape: image.shape });
             const applied = await store.update({ state: 'succeeded', stats: event.stats, imageSha256: sha, finishedAt: finishedAt.toISOString(), latencyMs });

@@ -24,6 +24,15 @@ export interface BudgetDecision {
   readonly targetP95Ms: number;
   /** The policy the request asked for (replaced by `budget` when fraction < 1). */
   readonly requestedPolicy: string;
+  /** The lowest fraction the budget may give. */
+  readonly minFraction: number;
+  /** The server's estimate of one full-resolution run's time when it decided (ms), if it had one. */
+  readonly msPerRun: number | null;
+  /**
+   * The second look, when a worker starts the run: how long it waited, what was left of the
+   * target, and the fraction it then got (lowered further if the wait ran over the prediction).
+   */
+  readonly atStart?: { readonly waitedMs: number; readonly leftMs: number; readonly msPerRun: number; readonly fraction: number | null; readonly reason: string };
 }
 
 /** A run's error, as the API reports it. */

@@ -24,6 +24,7 @@ import type { LevelRange } from '../queue/level-queues.js';
 import { addRunJob, bullConnection, openLevelQueues } from '../queue/bull-run-queue.js';
 import { cancelChannel, workerKey } from '../queue/run-job.js';
 import type { RunJobData } from '../queue/run-job.js';
+import { ServiceTime } from '../runs/service-time.js';
 import { SlotGate } from './slot-gate.js';
 
 /** Options of {@link startWorker}. */
@@ -94,6 +95,8 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
   const gate = new SlotGate(Math.max(1, options.concurrency));
   const pipelines: Pipeline[] = [];
   const running = new Map<string, AbortController>();
+  /** This process's time per full-resolution run (the load-aware budget's second look). */
+  const serviceTime = new ServiceTime();
   /** Per running run: aborting it suspends the run at its next step (drain). */
   const suspenders = new Map<string, AbortController>();
 
@@ -166,6 +169,7 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
         threads: options.threads,
         levels: options.levels,
         checkpointEvery: options.checkpointEvery,
+        serviceTime,
         log: (m) => log(`run ${runId}: ${m}`),
       });
       if (outcome.kind === 'drained') await handOn(runId, outcome.level, outcome.owner, 'drain');
