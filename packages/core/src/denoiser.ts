@@ -1,5 +1,6 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import type { ResolutionLevel } from './level.js';
+import type { Resolution, ResolutionLevel } from './level.js';
+import type { PluginFactory } from './plugin.js';
 
 /**
  * Conditioning passed to a denoiser with every call.
@@ -47,6 +48,11 @@ export interface Denoiser {
   readonly name: string;
   /** Number of image channels the denoiser expects (e.g. 3). */
   readonly channels: number;
+  /**
+   * Height and width of every input must be a multiple of this (a UNet that pools n times
+   * needs multiples of 2^n). Optional; default 1 (any size).
+   */
+  readonly sideMultiple?: number;
   /** Predicts the clean signal. */
   denoise(x: Tensor4D, sigma: number, ctx: DenoiserContext, options?: DenoiseOptions): Awaitable<Tensor4D>;
   /**
@@ -63,4 +69,29 @@ export interface Denoiser {
   fingerprint?(): Promise<string>;
   /** Releases weights. Optional; denoisers without resources need not implement it. */
   dispose?(): void;
+}
+
+/**
+ * What a model factory can tell about its model from the config alone, before any weights
+ * load, so that a run can reject an impossible request (a resolution the network cannot take,
+ * a class it does not know) at once. Every field is optional.
+ */
+export interface DenoiserDescription {
+  /** Resolution levels the model knows (0 .. numLevels - 1). */
+  readonly numLevels?: number;
+  /** Native (training) resolution of level 0. */
+  readonly resolution?: Resolution;
+  /** Input sides must be multiples of this (see {@link Denoiser.sideMultiple}). */
+  readonly sideMultiple?: number;
+  /** Class names, index = class label. */
+  readonly classes?: readonly string[];
+}
+
+/**
+ * A model (denoiser) factory: a {@link PluginFactory} that may also describe its model from the
+ * options without loading it. `describe` throws what `create` would for bad options or a
+ * missing model (ConfigError, ModelLoadError).
+ */
+export interface ModelFactory extends PluginFactory<Denoiser> {
+  describe?(options: unknown): Promise<DenoiserDescription>;
 }

@@ -26,7 +26,7 @@ export type { JsonScalar, SamplerStateData } from './sampler-state-data.js';
 export { saveSamplerState, restoreSamplerState, checkSamplerStateData, innermostKind } from './sampler-state-data.js';
 export type { LevelCause, ModelIdentity, HookStateData, RunCheckpoint } from './checkpoint.js';
 export { CHECKPOINT_VERSION } from './checkpoint.js';
-export type { Awaitable, Denoiser, DenoiserContext, DenoiseOptions } from './denoiser.js';
+export type { Awaitable, Denoiser, DenoiserContext, DenoiseOptions, DenoiserDescription, ModelFactory } from './denoiser.js';
 export { needsGuidance, guidanceRowLabels, combineGuidance } from './guidance.js';
 export { sha256Fingerprint } from './fingerprint.js';
 export type { DenoiserPoolSpec, DenoiserPool, DenoiserPoolProvider, WorkerMemory } from './denoiser-pool.js';

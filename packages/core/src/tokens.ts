@@ -8,7 +8,7 @@ import type { Sampler } from './sampler.js';
 import type { NoiseSchedule } from './schedule.js';
 import type { Resizer } from './resizer.js';
 import type { UpshiftPolicy } from './policy.js';
-import type { Denoiser } from './denoiser.js';
+import type { Denoiser, ModelFactory } from './denoiser.js';
 import type { StepHook } from './hook.js';
 import type { BackendProvider } from './backend.js';
 import type { DenoiserPoolProvider } from './denoiser-pool.js';
@@ -25,7 +25,7 @@ export const ResizerFactory: InjectionToken<PluginFactory<Resizer>> = Symbol.for
 /** Multi-token: upshift policy factories. */
 export const PolicyFactory: InjectionToken<PluginFactory<UpshiftPolicy>> = Symbol.for('@upshift/core:PolicyFactory');
 /** Multi-token: denoiser (model) factories. */
-export const DenoiserFactory: InjectionToken<PluginFactory<Denoiser>> = Symbol.for('@upshift/core:DenoiserFactory');
+export const DenoiserFactory: InjectionToken<ModelFactory> = Symbol.for('@upshift/core:DenoiserFactory');
 /** Multi-token: backend providers. */
 export const Backend: InjectionToken<BackendProvider> = Symbol.for('@upshift/core:Backend');
 /**

@@ -16,9 +16,9 @@ export type { ConvWeights, NormWeights, ResBlockWeights, AttentionWeights, UNetW
 export { validateWeights, buildUNetWeights } from './unet-weights.js';
 export { unetForward } from './unet.js';
 export type { EdmCoefficients } from './unet-denoiser.js';
-export { UNetDenoiser, edmCoefficients } from './unet-denoiser.js';
+export { UNetDenoiser, edmCoefficients, unetSideMultiple, describeModelConfig } from './unet-denoiser.js';
 export type { ModelFiles, LoadModelFromUrlOptions } from './load-model.js';
-export { MODEL_CONFIG_FILE, loadModel, loadModelFromUrl, createModel, readModelConfig } from './load-model.js';
+export { MODEL_CONFIG_FILE, loadModel, loadModelConfig, loadModelFromUrl, createModel, readModelConfig } from './load-model.js';
 export type { EmojiUNetOptions } from './register-models.js';
 export {
   EMOJI_UNET_ASSETS,

@@ -121,6 +121,24 @@ async function readFileOrThrow(path: string): Promise<Uint8Array> {
 }
 
 /**
+ * Reads only a model's config.json (no weights): from a directory on disk (a string), or
+ * fetched from a directory URL (http(s); `file:` URLs are read from disk). Throws
+ * ModelLoadError naming the file, as {@link loadModel} would.
+ */
+export async function loadModelConfig(source: string | URL, options: LoadModelFromUrlOptions = {}): Promise<ModelConfig> {
+  const url = source instanceof URL || /^(https?|file):\/\//i.test(source) ? joinUrl(source, MODEL_CONFIG_FILE) : undefined;
+  if (url !== undefined && url.protocol !== 'file:') return readModelConfig(new Uint8Array(await fetchBytes(url, options)), url.href);
+  const { join } = await import('node:path');
+  let dir = source as string;
+  if (url !== undefined) {
+    const { fileURLToPath } = await import('node:url');
+    dir = fileURLToPath(new URL('.', url));
+  }
+  const configPath = join(dir, MODEL_CONFIG_FILE);
+  return readModelConfig(await readFileOrThrow(configPath), configPath);
+}
+
+/**
  * Loads a model. A string is a directory on disk holding config.json and the weights file
  * (Node; an http(s) URL string is fetched instead); a URL goes to {@link loadModelFromUrl};
  * {@link ModelFiles} are used as given.

@@ -41,6 +41,26 @@ describe('registerModels', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('describes a model from its config.json alone: levels, side multiple, classes; no tensor made', async () => {
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const described = await emojiUNetFactory.describe!({ path: fixtureDir('random-unet') });
+    // random-unet: channels [8, 16, 24, 32] (pools 3 times), 3 levels, 3 classes, 32 px.
+    expect(described).toEqual({ numLevels: 3, sideMultiple: 8, resolution: { height: 32, width: 32 }, classes: expect.any(Array) });
+    expect(described.classes).toHaveLength(3);
+    expect(tf.memory().numTensors).toBe(before);
+    const loaded = await emojiUNetFactory.create({ path: fixtureDir('random-unet') }, container);
+    expect((loaded as { sideMultiple?: number }).sideMultiple).toBe(8);
+    loaded.dispose!();
+  });
+
+  it('describing a missing model folder is a ModelLoadError naming its config.json', async () => {
+    const err = await emojiUNetFactory.describe!({ path: '/nonexistent/model' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelLoadError);
+    expect((err as Error).message).toContain('/nonexistent/model/config.json');
+    expect((err as Error).message).toContain('file not found');
+  });
+
   it.skipIf(shippedModelDir() !== undefined)('says the shipped model is not there yet (while assets/emoji-unet is missing)', async () => {
     const err = await Promise.resolve(emojiUNetFactory.create(undefined, container)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelLoadError);

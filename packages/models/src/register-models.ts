@@ -4,8 +4,9 @@
  */
 import type { DependencyContainer } from 'tsyringe';
 import { ConfigError, DenoiserFactory, ModelLoadError } from '@upshift/core';
-import type { Denoiser, PluginFactory } from '@upshift/core';
-import { loadModel, MODEL_CONFIG_FILE } from './load-model.js';
+import type { DenoiserDescription, ModelFactory } from '@upshift/core';
+import { loadModel, loadModelConfig, MODEL_CONFIG_FILE } from './load-model.js';
+import { describeModelConfig } from './unet-denoiser.js';
 
 /** Directory of the shipped model (config.json + model.safetensors), next to the sources. */
 export const EMOJI_UNET_ASSETS: URL = new URL('../assets/emoji-unet/', import.meta.url);
@@ -47,22 +48,33 @@ async function shippedAssetsMissing(): Promise<string | undefined> {
   }
 }
 
-/** Factory of the shipped emoji UNet (or another model of the same format via `path`). */
-export const emojiUNetFactory: PluginFactory<Denoiser> = {
+/** Where the model of `options` is: `modelOptions.path`, else the shipped assets (checked). */
+async function modelSource(options: unknown): Promise<string | URL> {
+  const { path } = validateEmojiUNetOptions(options);
+  if (path !== undefined) return path;
+  const missing = await shippedAssetsMissing();
+  if (missing !== undefined) {
+    throw new ModelLoadError(
+      missing,
+      'the shipped model is not there yet (packages/models/assets/emoji-unet is written by tools/train/export.py); ' +
+        'pass modelOptions.path to load another model directory',
+    );
+  }
+  return EMOJI_UNET_ASSETS;
+}
+
+/**
+ * Factory of the shipped emoji UNet (or another model of the same format via `path`).
+ * `describe` reads only config.json, so a run can check its request before the weights load.
+ */
+export const emojiUNetFactory: ModelFactory = {
   name: 'emoji-unet',
   description: 'Multi-resolution EDM UNet trained on Noto emoji (64x64, 4 levels, class-conditional with CFG).',
-  async create(options: unknown): Promise<Denoiser> {
-    const { path } = validateEmojiUNetOptions(options);
-    if (path !== undefined) return loadModel(path);
-    const missing = await shippedAssetsMissing();
-    if (missing !== undefined) {
-      throw new ModelLoadError(
-        missing,
-        'the shipped model is not there yet (packages/models/assets/emoji-unet is written by tools/train/export.py); ' +
-          'pass modelOptions.path to load another model directory',
-      );
-    }
-    return loadModel(EMOJI_UNET_ASSETS);
+  async create(options: unknown) {
+    return loadModel(await modelSource(options));
+  },
+  async describe(options: unknown): Promise<DenoiserDescription> {
+    return describeModelConfig(await loadModelConfig(await modelSource(options)));
   },
 };
 

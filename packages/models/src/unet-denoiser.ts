@@ -13,8 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, UpshiftError, combineGuidance, sha256Fingerprint } from '@upshift/core';
-import type { Denoiser, DenoiserContext, PowerSpectrum } from '@upshift/core';
-import type { ModelConfig } from './model-config.js';
+import type { Denoiser, DenoiserContext, DenoiserDescription, PowerSpectrum } from '@upshift/core';
+import type { ModelConfig, UNetArchitecture } from './model-config.js';
 import type { UNetLayout } from './unet-layout.js';
 import { parameterCount } from './unet-layout.js';
 import type { UNetWeights } from './unet-weights.js';
@@ -41,6 +41,21 @@ export function edmCoefficients(sigma: number, sigmaData: number): EdmCoefficien
     cOut: (sigma * sigmaData) / Math.sqrt(s2 + sd2),
     cIn: 1 / Math.sqrt(s2 + sd2),
     cNoise: Math.log(Math.max(sigma, 1e-20)) / 4,
+  };
+}
+
+/** Multiple every input side must be: 2^(stages - 1), since each stage after the first pools by 2. */
+export function unetSideMultiple(architecture: UNetArchitecture): number {
+  return 2 ** (architecture.channels.length - 1);
+}
+
+/** What a config says about its model before the weights load (see core's DenoiserDescription). */
+export function describeModelConfig(config: ModelConfig): DenoiserDescription {
+  return {
+    numLevels: config.architecture.numLevels,
+    sideMultiple: unetSideMultiple(config.architecture),
+    ...(config.resolution === undefined ? {} : { resolution: { height: config.resolution, width: config.resolution } }),
+    ...(config.classes === undefined ? {} : { classes: config.classes }),
   };
 }
 
@@ -75,6 +90,11 @@ export class UNetDenoiser implements Denoiser {
     return this.config.architecture.numLevels;
   }
 
+  /** Input sides must be multiples of this: the UNet pools `channels.length - 1` times. */
+  get sideMultiple(): number {
+    return unetSideMultiple(this.config.architecture);
+  }
+
   /** Whether {@link dispose} has been called. */
   get disposed(): boolean {
     return this.weights === undefined;
@@ -92,7 +112,7 @@ export class UNetDenoiser implements Denoiser {
     if (x.rank !== 4) throw new ConfigError('x.shape', x.shape, 'must be NHWC (rank 4)');
     const [n, h, wd, c] = x.shape;
     if (c !== arch.inChannels) throw new ConfigError('x.shape', x.shape, `must have ${arch.inChannels} channels`);
-    const f = 2 ** (arch.channels.length - 1);
+    const f = this.sideMultiple;
     if (h % f !== 0 || wd % f !== 0 || h === 0 || wd === 0) {
       throw new ConfigError('x.shape', x.shape, `height and width must be positive multiples of ${f} (the UNet pools ${arch.channels.length - 1} times)`);
     }

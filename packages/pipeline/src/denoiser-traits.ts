@@ -1,7 +1,7 @@
 /**
  * What the pipeline may learn about a denoiser beyond core's `Denoiser` contract: its number of
- * resolution levels, native resolution and the training data's power spectrum. Read by duck
- * typing (`numLevels`, `resolution`, `spectrum`, or the same inside `config`, as
+ * resolution levels, native resolution, input side multiple and the training data's power spectrum.
+ * Read by duck typing (`numLevels`, `resolution`, `sideMultiple`, `spectrum`, or the same inside `config`, as
  * `@upshift/models`' UNetDenoiser has them), so plain denoisers need none of it.
  */
 import type { Denoiser, PowerSpectrum, Resolution } from '@upshift/core';
@@ -12,6 +12,8 @@ export interface DenoiserTraits {
   readonly numLevels: number | undefined;
   /** Native resolution; undefined = unknown. */
   readonly resolution: Resolution | undefined;
+  /** Input sides must be multiples of this; undefined = any size. */
+  readonly sideMultiple: number | undefined;
   /** The training data's power spectrum, for spectral policies and detail-prior resizers. */
   readonly spectrum: PowerSpectrum | undefined;
 }
@@ -43,6 +45,7 @@ export function denoiserTraits(denoiser: Denoiser): DenoiserTraits {
   return {
     numLevels: positiveInt(d['numLevels']) ?? positiveInt(config['numLevels']) ?? positiveInt(architecture['numLevels']),
     resolution: asResolution(d['resolution']) ?? asResolution(config['resolution']),
+    sideMultiple: positiveInt(d['sideMultiple']),
     spectrum: asSpectrum(d['spectrum']) ?? asSpectrum(config['spectrum']),
   };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, DenoiserFactory, UnknownPluginError } from '@upshift/core';
 import { createFactoryGaussianDenoiser } from '@upshift/testing';
 import { DEFAULT_PIPELINE_CONFIG, PipelineConfigSchema, parsePipelineConfig } from './pipeline-config.js';
@@ -161,14 +161,48 @@ describe('Pipeline.run: bad configs reach the error channel as ConfigError', () 
     expect(error.message).toContain(`Invalid ${field} = ${Number.isNaN(value) ? 'NaN' : value}: `);
   });
 
-  it('a resolution not divisible by 2^(model levels - 1): ConfigError naming resolution and value', async () => {
-    const error = await failure({ ...TEST_CONFIG, model: 'levels4', resolution: { height: 60, width: 64 } });
-    expect(error.field).toBe('resolution.height');
-    expect(error.value).toBe(60);
-    expect(error.message).toMatch(/not divisible by 2\^3 = 8 \(model "levels4" has 4 levels\)/);
-    const wide = await failure({ ...TEST_CONFIG, model: 'levels4', resolution: { height: 64, width: 36 } });
-    expect(wide.field).toBe('resolution.width');
-    expect(wide.value).toBe(36);
+  it('a resolution the network cannot take: ConfigError naming resolution, before the model is made (from its description)', async () => {
+    // A model whose network needs sides that are multiples of 8, and which says so up front.
+    const c = createTestContainer();
+    let made = 0;
+    c.register(DenoiserFactory, {
+      useValue: {
+        name: 'unet-like',
+        description: 'gaussian with 4 levels, sides multiples of 8',
+        describe: async () => ({ numLevels: 4, sideMultiple: 8 }),
+        create: () => (made++, Object.assign(createFactoryGaussianDenoiser({ mean: 0, std: 0.5, channels: 3, numLevels: 4 }), { sideMultiple: 8 })),
+      },
+    });
+    const own = new Pipeline(c);
+    try {
+      const error = await collectRun(own.run({ ...TEST_CONFIG, model: 'unet-like', resolution: { height: 60, width: 64 } })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({ field: 'resolution', value: '60x64' });
+      expect((error as Error).message).toBe(
+        'Invalid resolution = "60x64": height and width must be multiples of 8 for model "unet-like" (its network halves the image 3 times); e.g. 64x64',
+      );
+      expect(made).toBe(0);
+      // 48x32 fits at level 0 and 1 only (24x16; 12x8 is not a multiple of 8): the plan stops there.
+      const { start } = await collectRun(own.run({ ...TEST_CONFIG, model: 'unet-like', policy: 'fixed', resolution: { height: 48, width: 32 } }));
+      expect(Math.max(...start.plan.steps.map((s) => s.level))).toBe(1);
+      expect(made).toBe(1);
+    } finally {
+      await own.whenIdle();
+      own.dispose();
+    }
+  });
+
+  it('a denoiser given to the run (no factory to describe it) is checked before its first call', async () => {
+    const denoiser = Object.assign(createFactoryGaussianDenoiser({ mean: 0, std: 0.5, channels: 3 }), { sideMultiple: 8 });
+    const calls = vi.spyOn(denoiser, 'denoise');
+    try {
+      const error = await collectRun(pipeline.run({ ...TEST_CONFIG, resolution: { height: 20, width: 24 } }, { denoiser })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ConfigError', field: 'resolution', value: '20x24' });
+      expect((error as Error).message).toMatch(/must be multiples of 8 for model "gaussian"/);
+      expect(calls).not.toHaveBeenCalled();
+    } finally {
+      denoiser.dispose();
+    }
   });
 
   it('a bad top-level field fails before any model is made', async () => {

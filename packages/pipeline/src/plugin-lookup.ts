@@ -7,7 +7,7 @@ import { UnknownPluginError } from '@upshift/core';
 import type { PluginFactory } from '@upshift/core';
 
 /** Every factory registered under `token` (empty when none is). */
-export function registeredFactories<T>(container: DependencyContainer, token: InjectionToken<PluginFactory<T>>): PluginFactory<T>[] {
+export function registeredFactories<F extends PluginFactory<unknown>>(container: DependencyContainer, token: InjectionToken<F>): F[] {
   return container.isRegistered(token, true) ? container.resolveAll(token) : [];
 }
 
@@ -17,12 +17,7 @@ export function registeredFactories<T>(container: DependencyContainer, token: In
  *
  * @throws UnknownPluginError naming `field`, the value and the registered names.
  */
-export function findFactory<T>(
-  container: DependencyContainer,
-  token: InjectionToken<PluginFactory<T>>,
-  field: string,
-  name: string,
-): PluginFactory<T> {
+export function findFactory<F extends PluginFactory<unknown>>(container: DependencyContainer, token: InjectionToken<F>, field: string, name: string): F {
   const factories = registeredFactories(container, token);
   for (let i = factories.length - 1; i >= 0; i--) if (factories[i]!.name === name) return factories[i]!;
   throw new UnknownPluginError(field, name, [...new Set(factories.map((f) => f.name))]);

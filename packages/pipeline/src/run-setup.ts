@@ -10,7 +10,6 @@ import {
   Backend,
   ComputeMeterToken,
   DenoiserPoolToken,
-  ConfigError,
   DenoiserFactory,
   DenoiserToken,
   NoiseScheduleToken,
@@ -27,7 +26,6 @@ import {
   UpshiftError,
   UpshiftPolicyToken,
   createNoiseSource,
-  maxLevelFor,
   resolutionAtLevel,
 } from '@upshift/core';
 import type {
@@ -57,6 +55,7 @@ import { checkGuidanceLevels, guidanceScaleAt } from './guidance-plan.js';
 import { classLabelsOf, parsePipelineConfig } from './pipeline-config.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import { findFactory } from './plugin-lookup.js';
+import { maxLevelOf } from './model-levels.js';
 import { createComputeMeter } from '@upshift/metrics';
 import type { RecordingComputeMeter } from '@upshift/metrics';
 import type { RunControl } from './run-control.js';
@@ -187,19 +186,6 @@ export async function activateBackend(
   return selection.name;
 }
 
-/** Checks that the resolution suits the model's levels and returns the deepest usable level. */
-function maxLevelOf(resolution: Resolution, numLevels: number | undefined, model: string): ResolutionLevel {
-  if (numLevels === undefined) return maxLevelFor(resolution);
-  try {
-    resolutionAtLevel(resolution, numLevels - 1);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    const f = 2 ** (numLevels - 1);
-    throw new ConfigError(error.field, error.value, `not divisible by 2^${numLevels - 1} = ${f} (model "${model}" has ${numLevels} levels)`);
-  }
-  return Math.min(numLevels - 1, maxLevelFor(resolution));
-}
-
 /**
  * Validates the config, builds the run's plugins in `input.child` (registering the run-scoped
  * tokens there), activates the backend and makes the plan. Cheap checks come first: an unknown
@@ -218,6 +204,9 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   const sigmas = schedule.sigmas(parsed.steps);
   checkSigmaGrid(sigmas, parsed.steps, parsed.schedule);
   const labels = classLabelsOf(parsed);
+  // What the model's config says (no weights yet): an impossible resolution fails here.
+  const described = modelFactory?.describe ? await modelFactory.describe(parsed.modelOptions) : undefined;
+  if (described !== undefined) maxLevelOf(parsed.resolution ?? described.resolution ?? DEFAULT_RESOLUTION, described, parsed.model);
 
   throwIfCancelled(control);
   const backend = await activateBackend(root, parsed.backend, input.log, input.autoBackend);
@@ -237,7 +226,7 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
 
   const traits = denoiserTraits(local);
   const resolution = parsed.resolution ?? traits.resolution ?? DEFAULT_RESOLUTION;
-  const maxLevel = maxLevelOf(resolution, traits.numLevels, parsed.model);
+  const maxLevel = maxLevelOf(resolution, traits, input.denoiser?.name ?? parsed.model);
   checkGuidanceLevels(parsed, maxLevel);
   const spectrum: PowerSpectrum | undefined =
     traits.spectrum ?? (root.isRegistered(PowerSpectrumToken, true) ? root.resolve(PowerSpectrumToken) : undefined);

@@ -69,6 +69,11 @@ export function solveBudget(options: BudgetPolicyOptions, ctx: PolicyContext): B
   if (options.maxLevel !== undefined) checkMaxLevel(field('maxLevel'), options.maxLevel, ctx);
   const depth = options.maxLevel ?? Math.min(2, ctx.maxLevel);
   const steps = ctx.sigmas.length - 1;
+  if (depth === 0) {
+    // No coarser level fits this run: only the full-resolution plan exists.
+    if (fraction < 1) throw new ConfigError(field('fraction'), fraction, `is below the cheapest plan (no coarser level fits ${ctx.resolution.height}x${ctx.resolution.width}: 1.0000)`);
+    return { levels: new Array<number>(steps).fill(0), loss: 0, flopFraction: 1 };
+  }
   const bins = spectralBins(spectrumFor(options.spectrum, ctx, BUDGET_POLICY));
   const f = Array.from({ length: depth + 1 }, (_, k) => ctx.flopsAt(k));
   const full = steps * (f[0] as number);

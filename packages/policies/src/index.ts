@@ -8,11 +8,12 @@ export type { NoiseThreshold } from './policy-options.js';
 export { thresholdSigma, validateSpectrum } from './policy-options.js';
 export { NONE_POLICY, createNonePolicy, nonePolicyFactory } from './none-policy.js';
 export type { FixedPolicyOptions } from './fixed-policy.js';
-export { FIXED_POLICY, FIXED_POLICY_DEFAULTS, createFixedPolicy, fixedPolicyFactory, resolveFixedPolicyOptions } from './fixed-policy.js';
+export { FIXED_POLICY, FIXED_POLICY_DEFAULTS, FIXED_DEFAULT_LEVEL, createFixedPolicy, fixedPolicyFactory, resolveFixedPolicyOptions } from './fixed-policy.js';
 export type { PyramidPolicyOptions, PyramidStage, StageSwitch } from './pyramid-policy.js';
 export {
   PYRAMID_POLICY,
   PYRAMID_POLICY_DEFAULTS,
+  PYRAMID_DEFAULT_STAGES,
   createPyramidPolicy,
   pyramidPolicyFactory,
   readStages,

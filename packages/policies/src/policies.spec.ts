@@ -274,6 +274,42 @@ describe('adaptive', () => {
   });
 });
 
+describe('every policy at its defaults fits a run that allows fewer levels', () => {
+  // e.g. 16x16 or 48x32 with a UNet that needs sides that are multiples of 8: maxLevel 1.
+  const defaults: [string, () => { levels(c: PolicyContext): number[] }][] = [
+    ['none', () => createNonePolicy()],
+    ['fixed', () => createFixedPolicy(resolveFixedPolicyOptions(undefined))],
+    ['pyramid', () => createPyramidPolicy(resolvePyramidPolicyOptions(undefined))],
+    ['spectral', () => createSpectralPolicy(resolveSpectralPolicyOptions(undefined))],
+    ['budget', () => createBudgetPolicy(resolveBudgetPolicyOptions(undefined))],
+    ['adaptive', () => createAdaptivePolicy(resolveAdaptivePolicyOptions(undefined))],
+  ];
+
+  it.each(defaults)('%s at maxLevel 1 and 0 stays within it', (name, make) => {
+    for (const maxLevel of [1, 0]) {
+      const c = ctx({ maxLevel, resolution: maxLevel === 1 ? { height: 16, width: 16 } : { height: 8, width: 8 } });
+      if (name === 'budget' && maxLevel === 0) {
+        // Half the FLOPs cannot be met without a coarser level: said, naming the fraction.
+        expect(() => make().levels(c)).toThrow(/policyOptions.fraction = 0.5: is below the cheapest plan \(no coarser level fits 8x8/);
+        continue;
+      }
+      const levels = make().levels(c);
+      expect(levels).toHaveLength(SIGMAS.length - 1);
+      expect(Math.max(...levels), `${name} at maxLevel ${maxLevel}`).toBeLessThanOrEqual(maxLevel);
+      expect(() => plan(name, levels, c)).not.toThrow();
+    }
+  });
+
+  it('fixed and pyramid cap their default levels (the shape is kept), explicit levels still must fit', () => {
+    expect(createFixedPolicy().levels(ctx({ maxLevel: 1 }))).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
+    expect(createPyramidPolicy().levels(ctx({ maxLevel: 1 }))).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
+    expect(createPyramidPolicy().levels(ctx({ maxLevel: 0 }))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(() => createFixedPolicy(resolveFixedPolicyOptions({ level: 2 })).levels(ctx({ maxLevel: 1 }))).toThrow(/policyOptions.level = 2.*maxLevel 1/);
+    const explicit = resolvePyramidPolicyOptions({ stages: [{ level: 2, sigma: 6.3 }, { level: 1, sigma: 2 }] });
+    expect(() => createPyramidPolicy(explicit).levels(ctx({ maxLevel: 1 }))).toThrow(/stages\[0\].level = 2.*maxLevel 1/);
+  });
+});
+
 describe('registerPolicies', () => {
   it('registers the seven factories by name; each validates its options', async () => {
     const c = registerPolicies(rootContainer.createChildContainer());

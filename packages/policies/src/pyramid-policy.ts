@@ -22,17 +22,23 @@ export interface PyramidStage {
 
 /** Options of the pyramid policy. */
 export interface PyramidPolicyOptions {
-  /** Stages from the deepest level (highest noise) to the shallowest; levels strictly decreasing. */
-  readonly stages: readonly PyramidStage[];
+  /**
+   * Stages from the deepest level (highest noise) to the shallowest; levels strictly
+   * decreasing. Given, every level must fit the run (a ConfigError otherwise); left out, the
+   * stages are {@link PYRAMID_DEFAULT_STAGES} with each level capped at the run's maxLevel, so
+   * the defaults work at every resolution.
+   */
+  readonly stages?: readonly PyramidStage[];
 }
 
-/** Defaults: 1/4 side while sigma > 6.3, 1/2 side while sigma > 2 (the reference run's 0.53 plan). */
-export const PYRAMID_POLICY_DEFAULTS: PyramidPolicyOptions = {
-  stages: [
-    { level: 2, threshold: { sigma: 6.3 } },
-    { level: 1, threshold: { sigma: 2 } },
-  ],
-};
+/** 1/4 side while sigma > 6.3, 1/2 side while sigma > 2 (the reference run's 0.53 plan). */
+export const PYRAMID_DEFAULT_STAGES: readonly PyramidStage[] = [
+  { level: 2, threshold: { sigma: 6.3 } },
+  { level: 1, threshold: { sigma: 2 } },
+];
+
+/** Defaults: {@link PYRAMID_DEFAULT_STAGES}, capped at the run's maxLevel. */
+export const PYRAMID_POLICY_DEFAULTS: PyramidPolicyOptions = {};
 
 /**
  * Reads a stage list (`[{ level, sigma | logSnr | t }, ...]`, levels strictly decreasing) at
@@ -98,7 +104,9 @@ export function createPyramidPolicy(options: PyramidPolicyOptions = PYRAMID_POLI
     name: PYRAMID_POLICY,
     levels(ctx: PolicyContext): ResolutionLevel[] {
       checkSigmas(ctx.sigmas);
-      const switches = stageSwitches(options.stages, ctx);
+      // Default stages are capped at the run's maxLevel (their shape kept); given stages must fit.
+      const stages = options.stages ?? PYRAMID_DEFAULT_STAGES.map((stage) => ({ ...stage, level: Math.min(stage.level, ctx.maxLevel) }));
+      const switches = stageSwitches(stages, ctx);
       return ctx.sigmas.slice(0, -1).map((s) => stageLevel(switches, s));
     },
   };
