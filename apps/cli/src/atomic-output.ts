@@ -4,9 +4,10 @@
  * (a rename within one directory is atomic on POSIX file systems). A failure, an abort or
  * Ctrl-C before the commit leaves no output file at all, and never a half-written one.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { makeFolders, removeFolders } from './output-location.js';
 
 /** Outputs not yet committed or aborted, for a last-moment cleanup when the process is killed. */
 export const PENDING_OUTPUTS: Set<AtomicOutput> = new Set();
@@ -15,6 +16,8 @@ export const PENDING_OUTPUTS: Set<AtomicOutput> = new Set();
 export class AtomicOutput {
   private readonly pending: { readonly temp: string; readonly target: string }[] = [];
   private readonly createdDirs = new Set<string>();
+  /** Folders this output made (outermost first), removed again on abort. */
+  private readonly madeFolders: string[] = [];
   private done = false;
 
   /** Writes `data` to a temporary file next to `target` (creating its directory). */
@@ -23,7 +26,7 @@ export class AtomicOutput {
     const abs = resolve(target);
     const dir = dirname(abs);
     if (!this.createdDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      this.madeFolders.push(...(await makeFolders(dir)));
       this.createdDirs.add(dir);
     }
     const temp = join(dir, `.${basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -37,8 +40,12 @@ export class AtomicOutput {
     return this.pending.map((p) => p.target);
   }
 
-  /** Renames every temporary file into place. On failure the remaining temporaries are removed. */
-  async commit(): Promise<string[]> {
+  /**
+   * Renames every temporary file into place, then removes `replaces` (files of an earlier
+   * run that this one supersedes; those it wrote again are kept). On a failed rename the
+   * remaining temporaries are removed.
+   */
+  async commit(replaces: readonly string[] = []): Promise<string[]> {
     if (this.done) throw new Error('AtomicOutput: already committed or aborted');
     this.done = true;
     PENDING_OUTPUTS.delete(this);
@@ -48,14 +55,17 @@ export class AtomicOutput {
       await this.removeTemps();
       throw e;
     }
+    const written = new Set(this.targets);
+    for (const old of replaces) if (!written.has(resolve(old))) await rm(resolve(old), { force: true });
     return this.targets;
   }
 
-  /** Removes every temporary file; nothing is left behind. Safe to call more than once. */
+  /** Removes every temporary file and the folders it made; nothing is left behind. Safe to call more than once. */
   async abort(): Promise<void> {
     this.done = true;
     PENDING_OUTPUTS.delete(this);
     await this.removeTemps();
+    await removeFolders(this.madeFolders.splice(0));
   }
 
   /** Synchronous best-effort cleanup for a process that is about to exit (signal handlers). */
@@ -72,6 +82,7 @@ export class AtomicOutput {
   }
 
   private async removeTemps(): Promise<void> {
-    await Promise.all(this.pending.map((p) => rm(p.temp, { force: true })));
+    // A temporary that could not be made (its folder is a file, ...) has nothing to remove.
+    await Promise.all(this.pending.map((p) => rm(p.temp, { force: true }).catch(() => undefined)));
   }
 }

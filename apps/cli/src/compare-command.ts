@@ -20,6 +20,7 @@ import { findFactory } from '@upshift/pipeline';
 import type { ImageBatch, NoiseBand, SwdDrawSummary } from '@upshift/metrics';
 import { checkAgainstNoiseBand, imageSwd, noiseBand, psnr, ssim, summarizeSteps, swdOverDraws, SWD_REPORT_SCALE } from '@upshift/metrics';
 import { AtomicOutput } from './atomic-output.js';
+import { checkOutputFolder } from './output-location.js';
 import type { CliIo } from './cli-io.js';
 import { labelsFor, parseClassOption } from './class-labels.js';
 import type { CompareRow } from './compare-report.js';
@@ -209,6 +210,7 @@ async function sampleSet(
 /** Runs every policy (and the noise-band set), computes the metrics, prints the report and writes the files. */
 export async function runCompare(options: CompareOptions, pipeline: Pipeline, io: CliIo, signal?: AbortSignal): Promise<{ rows: CompareRow[]; files: string[] }> {
   const { base } = options;
+  await checkOutputFolder('--out', options.out); // before any sampling
   // The held-out draws are checked (image size, classes, enough images per class) before any sampling.
   const resolution = base.resolution as { height: number; width: number } | undefined;
   let reference: HeldOutReference | undefined;

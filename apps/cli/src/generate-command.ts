@@ -9,6 +9,8 @@ import { ConfigError } from '@upshift/core';
 import type { Pipeline } from '@upshift/pipeline';
 import { summarizeSteps } from '@upshift/metrics';
 import { AtomicOutput } from './atomic-output.js';
+import { checkOutputFolder } from './output-location.js';
+import { readPreviousRun, unlistedLookalikes } from './previous-run.js';
 import type { CliIo } from './cli-io.js';
 import { className, labelsFor, parseClassOption } from './class-labels.js';
 import { makeGrid } from './image-grid.js';
@@ -91,6 +93,8 @@ export async function resolveGenerateOptions(raw: RawGenerateOptions): Promise<G
 /** Runs `generate`: the pipeline, then every file atomically, then a summary on stdout. */
 export async function runGenerate(options: GenerateOptions, pipeline: Pipeline, io: CliIo, signal?: AbortSignal): Promise<GenerateResult> {
   const t0 = performance.now();
+  // Before any work: the files must have somewhere to go.
+  await checkOutputFolder('--out', options.out);
   const progress = options.progress ? createProgressReporter(io.stderr) : SILENT_PROGRESS;
   const log = options.progress ? (message: string) => void io.stderr.write(`${message}\n`) : undefined;
   const run = await runWithProgress(pipeline, options.config, { progress, label: 'generate', ...(log ? { log } : {}), ...(signal ? { signal } : {}) });
@@ -129,7 +133,12 @@ export async function runGenerate(options: GenerateOptions, pipeline: Pipeline, 
     };
     await output.write(sidecarFile, `${JSON.stringify(sidecar, null, 2)}\n`);
     if (signal?.aborted) throw new InterruptedError();
-    const files = await output.commit();
+    // An earlier run under the same name: replace what its sidecar lists (a smaller batch
+    // must not leave its older images beside the new ones); leave anything else alone.
+    const previous = await readPreviousRun(options.out, options.name);
+    const stale = (previous?.files ?? []).filter((f) => !output.targets.includes(f));
+    const files = await output.commit(stale);
+    const others = await unlistedLookalikes(options.out, options.name, files, previous);
     const s = done.stats;
     io.stdout.write(
       [
@@ -137,6 +146,10 @@ export async function runGenerate(options: GenerateOptions, pipeline: Pipeline, 
         `  FLOP fraction ${s.flopFraction.toFixed(3)} of full resolution (planned ${start.plan.flopFraction.toFixed(3)}), ${s.modelCalls} model calls, levels ${s.levels.join('')}`,
         `  wall time ${(run.wallMs / 1000).toFixed(1)} s (sampling ${(s.ms / 1000).toFixed(1)} s, ${(s.ms / s.steps).toFixed(0)} ms/step)`,
         `  wrote ${files.length} files to ${options.out}: ${images.length} PNG${grid ? ' + grid ' + relative(options.out, grid) : ''} + ${relative(options.out, sidecarFile)}`,
+        ...(stale.length
+          ? [`  replaced the earlier run there: removed ${stale.length} of its files that this run did not write again (${stale.map((f) => relative(options.out, f)).join(', ')}; listed in its ${relative(options.out, sidecarFile)})`]
+          : []),
+        ...(others.length ? [`  note: ${others.length} other file(s) named like this run's output are not from it and were left: ${others.map((f) => relative(options.out, f)).join(', ')}`] : []),
         '',
       ].join('\n'),
     );
