@@ -88,6 +88,24 @@ export class ModelLoadError extends UpshiftError {
   }
 }
 
+/**
+ * A run produced NaN or infinite values. `step` is 0-based; `sigma` the full-resolution noise
+ * level the step started at; `source` what produced them (the denoiser, or the sampler from a
+ * finite prediction).
+ */
+export class NonFiniteError extends UpshiftError {
+  constructor(
+    readonly step: number,
+    readonly steps: number,
+    readonly sigma: number,
+    readonly level: number,
+    readonly source: string,
+  ) {
+    super(`Run failed at step ${step + 1}/${steps} (sigma ${sigma.toPrecision(4)}, level ${level}): ${source} returned non-finite values (NaN or Infinity)`);
+    this.name = 'NonFiniteError';
+  }
+}
+
 /** A plugin name was not registered; lists the names that are. */
 export class UnknownPluginError extends ConfigError {
   constructor(field: string, name: unknown, known: readonly string[]) {

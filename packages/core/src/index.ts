@@ -11,6 +11,7 @@ export {
   CheckpointError,
   UnknownPluginError,
   DenoiserWorkerError,
+  NonFiniteError,
   describeValue,
 } from './errors.js';
 export type { ResolutionLevel, Resolution } from './level.js';

@@ -7,7 +7,7 @@ export { parseModelConfig, parsePowerSpectrum } from './model-config.js';
 export type { RecommendedSampling } from './recommended-sampling.js';
 export { RecommendedSamplingSchema, parseRecommendedSampling } from './recommended-sampling.js';
 export type { SafetensorsDtype, SafetensorsEntry, SafetensorsFile, SafetensorsInput } from './safetensors.js';
-export { SAFETENSORS_DTYPE_BYTES, parseSafetensors, readFloat32, readInt32, sizeOf, encodeSafetensors } from './safetensors.js';
+export { SAFETENSORS_DTYPE_BYTES, parseSafetensors, readFloat32, readInt32, sizeOf, encodeSafetensors, firstNonFinite } from './safetensors.js';
 export { float16ToFloat32, bfloat16ToFloat32 } from './float16.js';
 export type { ResBlockLayout, UNetBlockLayout, UNetStageLayout, UNetLayout } from './unet-layout.js';
 export { unetLayout, parameterCount } from './unet-layout.js';

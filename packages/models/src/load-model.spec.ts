@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ModelLoadError } from '@upshift/core';
 import { createModel, loadModel, loadModelFromUrl } from './load-model.js';
-import { encodeSafetensors, parseSafetensors } from './safetensors.js';
+import { encodeSafetensors, firstNonFinite, parseSafetensors } from './safetensors.js';
 import type { SafetensorsInput } from './safetensors.js';
 
 const dir = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}/`, import.meta.url));
@@ -107,6 +107,34 @@ describe('loadModel', () => {
     const e = await loadError({ weights: encodeSafetensors(t) });
     expect(e.tensor).toBe('down.1.0.res.conv1.weight');
     expect(e.message).toMatch(/shape \[16,8,9,1\], the architecture needs \[16,8,3,3\]/);
+  });
+
+  it.each([
+    ['NaN', 0x7e00],
+    ['Infinity', 0x7c00],
+    ['-Infinity', 0xfc00],
+  ])('rejects well-formed weights holding %s, naming the tensor and the index', async (label, half) => {
+    base = tf.memory().numTensors;
+    const t = tensors();
+    const name = 'up.0.1.res.conv2.bias';
+    const entry = t.get(name)!;
+    const bytes = new Uint8Array(entry.bytes);
+    bytes[2 * 5] = half & 0xff; // value 5, little-endian float16
+    bytes[2 * 5 + 1] = half >> 8;
+    t.set(name, { ...entry, bytes });
+    const e = await loadError({ weights: encodeSafetensors(t) });
+    expect(e.tensor).toBe(name);
+    expect(e.message).toBe(`Cannot load model file model.safetensors (tensor "${name}"): non-finite value ${label} at index 5 (of ${bytes.length / 2}): the weights are corrupt`);
+  });
+
+  it('finds non-finite values in F32 and BF16 tensors too, and passes finite extremes', () => {
+    const f32 = new Uint8Array(new Float32Array([1, -3.4e38, 3.4e38, Number.NaN]).buffer);
+    expect(firstNonFinite({ name: 'a', dtype: 'F32', shape: [4], bytes: f32 })).toBe(3);
+    expect(firstNonFinite({ name: 'a', dtype: 'F32', shape: [3], bytes: f32 })).toBe(-1);
+    // bfloat16 = the high half of a float32: 0x7f80 is +Inf, 0x7f7f the largest finite value.
+    const bf16 = new Uint8Array([0x7f, 0x7f, 0x80, 0x3f, 0x80, 0x7f]); // max finite, 1, +Inf (little-endian)
+    expect(firstNonFinite({ name: 'b', dtype: 'BF16', shape: [3], bytes: bf16 })).toBe(2);
+    expect(firstNonFinite({ name: 'b', dtype: 'BF16', shape: [2], bytes: bf16 })).toBe(-1);
   });
 
   it('rejects a missing tensor and an unexpected extra tensor', async () => {

@@ -121,6 +121,29 @@ export function readFloat32(entry: SafetensorsEntry, file: string): Float32Array
   }
 }
 
+/**
+ * Index of the first NaN or infinite value of a float tensor, or -1 when every value is
+ * finite. Reads the exponent bits in place (all ones = Inf or NaN), so no copy is made.
+ */
+export function firstNonFinite(entry: SafetensorsEntry): number {
+  const b = entry.bytes;
+  const count = sizeOf(entry.shape);
+  // Little-endian: the exponent sits in the highest byte(s) of each value.
+  switch (entry.dtype) {
+    case 'F16':
+      for (let i = 0; i < count; i++) if ((b[2 * i + 1]! & 0x7c) === 0x7c) return i;
+      return -1;
+    case 'BF16':
+      for (let i = 0; i < count; i++) if ((b[2 * i + 1]! & 0x7f) === 0x7f && (b[2 * i]! & 0x80) === 0x80) return i;
+      return -1;
+    case 'F32':
+      for (let i = 0; i < count; i++) if ((b[4 * i + 3]! & 0x7f) === 0x7f && (b[4 * i + 2]! & 0x80) === 0x80) return i;
+      return -1;
+    default:
+      return -1;
+  }
+}
+
 /** Reads an I32 tensor (a fresh array). */
 export function readInt32(entry: SafetensorsEntry, file: string): Int32Array {
   if (entry.dtype !== 'I32') throw new ModelLoadError(file, `expected I32, got ${entry.dtype}`, entry.name);

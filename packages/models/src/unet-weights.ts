@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelLoadError } from '@upshift/core';
 import type { SafetensorsFile } from './safetensors.js';
-import { readFloat32 } from './safetensors.js';
+import { firstNonFinite, readFloat32, sizeOf } from './safetensors.js';
 import type { ResBlockLayout, UNetLayout } from './unet-layout.js';
 
 /** A convolution in tfjs layout. */
@@ -93,6 +93,15 @@ export function validateWeights(st: SafetensorsFile, layout: UNetLayout, dtype: 
   }
   for (const name of st.tensors.keys()) {
     if (!layout.parameters.has(name)) throw new ModelLoadError(st.file, 'unexpected tensor: not part of this architecture (config.json and weights disagree)', name);
+  }
+  // Well-formed weights full of NaN would load and quietly give black images.
+  for (const name of layout.parameters.keys()) {
+    const entry = st.tensors.get(name)!;
+    const at = firstNonFinite(entry);
+    if (at >= 0) {
+      const value = readFloat32(entry, st.file)[at];
+      throw new ModelLoadError(st.file, `non-finite value ${value} at index ${at} (of ${sizeOf(entry.shape)}): the weights are corrupt`, name);
+    }
   }
 }
 

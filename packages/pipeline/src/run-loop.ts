@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
+import { NonFiniteError } from '@upshift/core';
 import type {
   ImageData4D,
   Latent,
@@ -35,6 +36,12 @@ export async function toImageData(x: Tensor4D): Promise<ImageData4D> {
   const data = (await x.data()) as Float32Array;
   const [n, h, w, c] = x.shape;
   return { data, shape: [n, h, w, c] };
+}
+
+/** Whether every value is finite (no NaN, no Infinity). */
+function allFinite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
 }
 
 function now(): number {
@@ -80,8 +87,9 @@ function suspendReason(stages: RunStages, index: number, level: ResolutionLevel,
  * starting state is made, so a checkpoint that cannot be restored fails before any event).
  * Returns when `done` or `suspended` was emitted.
  *
- * @throws whatever a plugin or hook throws (HookError for a rejected hook result), or the
- *   run's RunCancelledError once it is cancelled.
+ * @throws whatever a plugin or hook throws (HookError for a rejected hook result),
+ *   NonFiniteError when a step's result holds NaN or Infinity, or the run's RunCancelledError
+ *   once it is cancelled.
  */
 export async function runLoop(setup: RunSetup, control: RunControl, emit: (event: StepEvent) => void, options: LoopOptions): Promise<void> {
   const { config, sampler, resizer, sigmas, plan, hooks, noise, meter, contextAt, flopsAtStep } = setup;
@@ -175,9 +183,14 @@ export async function runLoop(setup: RunSetup, control: RunControl, emit: (event
       latent.x.dispose();
       latent = out.latent;
       denoised = out.denoised;
-      // Wait for the backend to finish (WebGPU queues work), so `ms` is the step's real time.
-      await latent.x.data();
+      // Wait for the backend to finish (WebGPU queues work), so `ms` is the step's real time;
+      // the values are read anyway, so a NaN or Infinity stops the run here, saying where.
+      const values = await latent.x.data();
       const ms = now() - t0;
+      if (!allFinite(values)) {
+        const fromDenoiser = denoised !== undefined && !allFinite(await denoised.data());
+        throw new NonFiniteError(i, steps, sigmas[i]!, level, fromDenoiser ? `the denoiser "${setup.denoiser.name}"` : `the sampler "${sampler.name}"`);
+      }
       const flops = out.modelCalls * flopsAtStep(i, level);
       meter.record({ level, flops, ms, modelCalls: out.modelCalls });
       const preview = config.previews ? await toImageData(denoised) : undefined;
