@@ -16,6 +16,7 @@ import { defineCompareOptions, resolveCompareOptions, runCompare } from './compa
 import type { RawGenerateOptions } from './generate-command.js';
 import { defineGenerateOptions, resolveGenerateOptions, runGenerate } from './generate-command.js';
 import { InterruptedError } from './run-with-progress.js';
+import { guardOptionValues } from './option-guard.js';
 import type { RawServeOptions, RawWorkerOptions } from './service-commands.js';
 import { defineServeOptions, defineWorkerOptions, resolveServeOptions, resolveWorkerOptions, runApiKey, runServe, runWorker } from './service-commands.js';
 
@@ -99,6 +100,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .exitOverride()
     .action((name: string) => runApiKey(name, io));
 
+  guardOptionValues(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_CODES.ok;

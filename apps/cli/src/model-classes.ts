@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { ModelLoadError } from '@upshift/core';
 import { EMOJI_UNET_ASSETS, MODEL_CONFIG_FILE, readModelConfig } from '@upshift/models';
 
 /** The text of the model's config.json and where it is, or undefined for a model this CLI cannot read up front. */
@@ -14,14 +15,20 @@ async function modelConfigText(model: string, modelOptions: Record<string, unkno
   if (model !== 'emoji-unet' && path === undefined) return undefined;
   if (path !== undefined && /^https?:/.test(path)) return undefined;
   const file = path === undefined ? new URL(MODEL_CONFIG_FILE, EMOJI_UNET_ASSETS) : resolve(path, MODEL_CONFIG_FILE);
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : { text, file: String(file) };
+  try {
+    return { text: await readFile(file, 'utf8'), file: String(file) };
+  } catch (error) {
+    // A missing shipped model is reported by its factory; a folder the user named is checked
+    // here, first, so the error names the folder rather than an option read from it (--class).
+    if (path === undefined) return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ModelLoadError(String(file), code === 'ENOENT' ? 'file not found (the "path" of --model-options must be a model folder holding config.json)' : `cannot read (${code ?? (error as Error).message})`);
+  }
 }
 
 /** Class names of `model` (empty when it has none or is not a file-based model this CLI knows). */
 export async function modelClasses(model: string, modelOptions: Record<string, unknown> | undefined): Promise<readonly string[]> {
   const config = await modelConfigText(model, modelOptions);
-  // A missing config is reported by the model factory itself, with its own message.
   if (config === undefined) return [];
   return readModelConfig(config.text, config.file).classes ?? [];
 }
