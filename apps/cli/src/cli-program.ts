@@ -17,6 +17,7 @@ import type { RawGenerateOptions } from './generate-command.js';
 import { defineGenerateOptions, resolveGenerateOptions, runGenerate } from './generate-command.js';
 import { InterruptedError } from './run-with-progress.js';
 import { guardOptionValues } from './option-guard.js';
+import { classesHelpText, versionText } from './program-info.js';
 import type { RawServeOptions, RawWorkerOptions } from './service-commands.js';
 import { defineServeOptions, defineWorkerOptions, resolveServeOptions, resolveWorkerOptions, runApiKey, runServe, runWorker } from './service-commands.js';
 
@@ -49,6 +50,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   const getPipeline = (): Pipeline => (pipeline ??= new Pipeline(container));
 
   const program = new Command('upshift')
+    .version(versionText(), '-V, --version', 'print the version (and the Node and tfjs versions)')
     .description('Resolution-adaptive diffusion sampling: generate images, compare upshift policies, serve them over HTTP.')
     .exitOverride()
     .showSuggestionAfterError(true)
@@ -62,20 +64,24 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       .command('generate')
       .description('generate images with the shipped model (PNG per image, a grid, a JSON sidecar)')
       .exitOverride(),
-  ).action(async (raw: RawGenerateOptions) => {
-    const options = await resolveGenerateOptions(raw);
-    await runGenerate(options, getPipeline(), io, ctx.signal);
-  });
+  )
+    .addHelpText('after', classesHelpText)
+    .action(async (raw: RawGenerateOptions) => {
+      const options = await resolveGenerateOptions(raw);
+      await runGenerate(options, getPipeline(), io, ctx.signal);
+    });
   defineCompareOptions(
     program
       .command('compare')
       .alias('bench')
       .description('run the same seeds under several policies; table of FLOPs, time, PSNR/SSIM and SWD')
       .exitOverride(),
-  ).action(async (raw: RawCompareOptions) => {
-    const options = await resolveCompareOptions(raw, container);
-    await runCompare(options, getPipeline(), io, ctx.signal);
-  });
+  )
+    .addHelpText('after', classesHelpText)
+    .action(async (raw: RawCompareOptions) => {
+      const options = await resolveCompareOptions(raw, container);
+      await runCompare(options, getPipeline(), io, ctx.signal);
+    });
 
   defineServeOptions(
     program
