@@ -12,6 +12,16 @@ import { makeFolders, removeFolders } from './output-location.js';
 /** Outputs not yet committed or aborted, for a last-moment cleanup when the process is killed. */
 export const PENDING_OUTPUTS: Set<AtomicOutput> = new Set();
 
+/** Called with the number of pending outputs whenever it changes (see interrupts.ts). */
+export const PENDING_OUTPUTS_LISTENERS: Set<(pending: number) => void> = new Set();
+
+function setPending(output: AtomicOutput, pending: boolean): void {
+  const before = PENDING_OUTPUTS.size;
+  if (pending) PENDING_OUTPUTS.add(output);
+  else PENDING_OUTPUTS.delete(output);
+  if (PENDING_OUTPUTS.size !== before) for (const listener of PENDING_OUTPUTS_LISTENERS) listener(PENDING_OUTPUTS.size);
+}
+
 /** Collects files to write, then commits them all or none. */
 export class AtomicOutput {
   private readonly pending: { readonly temp: string; readonly target: string }[] = [];
@@ -31,7 +41,7 @@ export class AtomicOutput {
     }
     const temp = join(dir, `.${basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     this.pending.push({ temp, target: abs });
-    PENDING_OUTPUTS.add(this);
+    setPending(this, true);
     await writeFile(temp, data);
   }
 
@@ -48,7 +58,7 @@ export class AtomicOutput {
   async commit(replaces: readonly string[] = []): Promise<string[]> {
     if (this.done) throw new Error('AtomicOutput: already committed or aborted');
     this.done = true;
-    PENDING_OUTPUTS.delete(this);
+    setPending(this, false);
     try {
       for (const p of this.pending) await rename(p.temp, p.target);
     } catch (e) {
@@ -63,7 +73,7 @@ export class AtomicOutput {
   /** Removes every temporary file and the folders it made; nothing is left behind. Safe to call more than once. */
   async abort(): Promise<void> {
     this.done = true;
-    PENDING_OUTPUTS.delete(this);
+    setPending(this, false);
     await this.removeTemps();
     await removeFolders(this.madeFolders.splice(0));
   }
@@ -71,7 +81,7 @@ export class AtomicOutput {
   /** Synchronous best-effort cleanup for a process that is about to exit (signal handlers). */
   abortSync(removeSync: (path: string) => void): void {
     this.done = true;
-    PENDING_OUTPUTS.delete(this);
+    setPending(this, false);
     for (const p of this.pending) {
       try {
         removeSync(p.temp);

@@ -1,26 +1,19 @@
 #!/usr/bin/env node
 /**
  * Entry point of the `upshift` command (`npm start` runs `upshift generate --out ./out`).
- * Ctrl-C aborts the run (no files are written); a second Ctrl-C exits at once, removing any
- * temporary files.
+ * Ctrl-C ends `generate` and `compare` at once (nothing is written before their runs end; a
+ * Ctrl-C while files are written removes the temporary ones); `serve` and `worker` stop
+ * gracefully on the first Ctrl-C and exit on the second (see interrupts.ts).
  */
 import 'reflect-metadata';
-import { rmSync } from 'node:fs';
-import { PENDING_OUTPUTS } from './atomic-output.js';
-import { EXIT_CODES, runCli } from './cli-program.js';
+import { runCli } from './cli-program.js';
+import { installInterrupts } from './interrupts.js';
 
+const argv = process.argv.slice(2);
 const controller = new AbortController();
-process.on('SIGINT', () => {
-  if (!controller.signal.aborted) {
-    process.stderr.write('\ninterrupting (Ctrl-C again to exit now)...\n');
-    controller.abort();
-    return;
-  }
-  for (const output of PENDING_OUTPUTS) output.abortSync((p) => rmSync(p, { force: true }));
-  process.exit(EXIT_CODES.interrupted);
-});
+installInterrupts(argv, controller, process.stderr);
 
-const code = await runCli(process.argv.slice(2), {
+const code = await runCli(argv, {
   io: { stdout: process.stdout, stderr: process.stderr },
   signal: controller.signal,
   debug: Boolean(process.env['UPSHIFT_DEBUG']),

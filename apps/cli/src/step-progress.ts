@@ -48,7 +48,7 @@ export function createProgressReporter(stream: TextSink): ProgressReporter {
         {
           stream: stream as unknown as Writable,
           format: `${label} {bar} {value}/{total} | level {level} ({side}px) | sigma {sigma} | {stepMs} ms/step | ETA {eta_formatted}`,
-          hideCursor: true,
+          hideCursor: false, // Ctrl-C ends the process at once: never leave the terminal without a cursor
           clearOnComplete: false,
           etaBuffer: 4,
         },
