@@ -6,8 +6,19 @@
  * gracefully on the first Ctrl-C and exit on the second (see interrupts.ts).
  */
 import 'reflect-metadata';
-import { runCli } from './cli-program.js';
+import { describeError, EXIT_CODES, runCli } from './cli-program.js';
 import { installInterrupts } from './interrupts.js';
+
+const debug = Boolean(process.env['UPSHIFT_DEBUG']);
+// Anything that escapes (a backend failing again while it is freed, ...) is one line, not
+// Node's dump of the offending source line (a whole minified bundle for tfjs's wasm glue).
+const fatal = (error: unknown): void => {
+  process.stderr.write(`upshift: ${describeError(error)}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exit(EXIT_CODES.failure);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 
 const argv = process.argv.slice(2);
 const controller = new AbortController();
@@ -16,7 +27,7 @@ installInterrupts(argv, controller, process.stderr);
 const code = await runCli(argv, {
   io: { stdout: process.stdout, stderr: process.stderr },
   signal: controller.signal,
-  debug: Boolean(process.env['UPSHIFT_DEBUG']),
+  debug,
 });
 process.exitCode = code;
 // tfjs backends may keep handles open; the work is done.

@@ -6,7 +6,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from '@upshift/core';
-import type { BackendCapability, BackendProvider } from '@upshift/core';
+import type { BackendCapability, BackendMemoryLimit, BackendProvider } from '@upshift/core';
 
 /** Name of the cpu backend in configs and in tfjs. */
 export const CPU_BACKEND_NAME = 'cpu';
@@ -28,4 +28,23 @@ export const cpuBackendProvider: BackendProvider = {
     if (!ok) throw new BackendUnavailableError(CPU_BACKEND_NAME, 'tf.setBackend("cpu") failed to initialise the backend');
     await tf.ready();
   },
+  memoryLimit: cpuMemoryLimit,
 };
+
+/**
+ * The cpu backend keeps tensors in JavaScript typed arrays: in Node, all of them together
+ * must fit this machine's memory, and one array at most `buffer.constants.MAX_LENGTH` bytes.
+ * Unknown in a browser.
+ */
+export function cpuMemoryLimit(): BackendMemoryLimit | undefined {
+  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  if (typeof get !== 'function') return undefined;
+  const os = get('node:os') as typeof import('node:os') | undefined;
+  const buffer = get('node:buffer') as typeof import('node:buffer') | undefined;
+  if (!os) return undefined;
+  return {
+    totalBytes: os.totalmem(),
+    ...(buffer ? { maxTensorBytes: buffer.constants.MAX_LENGTH } : {}),
+    what: "this machine's memory (the cpu backend keeps tensors in JavaScript arrays)",
+  };
+}

@@ -7,6 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { cpuBackendProvider } from './cpu-backend-provider.js';
 import { registerCpuBackend } from './register-cpu-backend.js';
 
+describe('cpu memory limit', () => {
+  it("is this machine's memory, and one typed array's maximum size", async () => {
+    const { totalmem } = await import('node:os');
+    const { constants } = await import('node:buffer');
+    expect(cpuBackendProvider.memoryLimit!()).toEqual({
+      totalBytes: totalmem(),
+      maxTensorBytes: constants.MAX_LENGTH,
+      what: "this machine's memory (the cpu backend keeps tensors in JavaScript arrays)",
+    });
+  });
+});
+
 describe('registerCpuBackend', () => {
   it('registers the cpu provider under the Backend multi-token', () => {
     const child = container.createChildContainer();

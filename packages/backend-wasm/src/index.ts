@@ -9,6 +9,7 @@ export {
   DEFAULT_WASM_BACKEND_OPTIONS,
   WASM_BACKEND_NAME,
   WASM_BACKEND_PRIORITY,
+  WASM_HEAP_MAX_BYTES,
 } from './wasm-backend-provider.js';
 export type { WasmBackendOptions } from './wasm-backend-provider.js';
 export { registerWasmBackend } from './register-wasm-backend.js';

@@ -113,7 +113,8 @@ export function createWasmBackendProvider(options?: unknown): BackendProvider & 
       const p = await plan(resolved);
       if ('reason' in p) return { available: false, reason: p.reason };
       const threads = p.threads ? `threads ${resolved.numThreads ?? 'auto'}` : `1 thread${isNode() ? ' (tfjs has no wasm threads in Node)' : ' (page not cross-origin isolated)'}`;
-      return { available: true, detail: `tfjs wasm, SIMD ${p.simd ? 'on' : 'off'}, ${threads}, ${p.location}` };
+      // The file's full path (or URL) is for verbose logs only: it can be hundreds of characters.
+      return { available: true, detail: `tfjs wasm, SIMD ${p.simd ? 'on' : 'off'}, ${threads}`, source: p.location };
     },
     async activate(): Promise<void> {
       if (!initialised()) {
@@ -133,8 +134,16 @@ export function createWasmBackendProvider(options?: unknown): BackendProvider & 
       }
       if (!ok) throw new BackendUnavailableError(WASM_BACKEND_NAME, 'tfjs could not initialise the wasm backend (see the warning above)');
     },
+    memoryLimit: () => ({ totalBytes: WASM_HEAP_MAX_BYTES, what: 'the wasm heap limit (4 GiB, 32-bit WebAssembly)' }),
   };
 }
+
+/**
+ * Largest heap tfjs-backend-wasm can grow to: its Emscripten build's `getHeapMax()` (65535
+ * pages of 64 KiB, the 32-bit WebAssembly limit). Weights and every live tensor share it; past
+ * it kernels fail with "memory access out of bounds".
+ */
+export const WASM_HEAP_MAX_BYTES = 4294901760;
 
 /** The wasm provider with default options. */
 export const wasmBackendProvider = createWasmBackendProvider();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { container } from 'tsyringe';
 import { Backend, BackendUnavailableError, ConfigError } from '@upshift/core';
 import { describe, expect, it } from 'vitest';
-import { createWasmBackendProvider, validateWasmBackendOptions, wasmBackendProvider } from './wasm-backend-provider.js';
+import { createWasmBackendProvider, validateWasmBackendOptions, WASM_HEAP_MAX_BYTES, wasmBackendProvider } from './wasm-backend-provider.js';
 import { registerWasmBackend } from './register-wasm-backend.js';
 import { wasmFileFor, wasmFileLocation } from './wasm-files.js';
 
@@ -68,6 +68,13 @@ describe('wasm options and files', () => {
   it('finds the installed files in Node and reports SIMD on, one thread', async () => {
     const capability = await wasmBackendProvider.check();
     expect(capability.available).toBe(true);
-    expect(capability.available && capability.detail).toMatch(/^tfjs wasm, SIMD on, 1 thread \(tfjs has no wasm threads in Node\), .*tfjs-backend-wasm-simd\.wasm$/);
+    // The short detail goes in log lines; the (long) file path only in `source`, for verbose logs.
+    expect(capability.available && capability.detail).toBe('tfjs wasm, SIMD on, 1 thread (tfjs has no wasm threads in Node)');
+    expect(capability.available && capability.source).toMatch(/^\/.*\/tfjs-backend-wasm-simd\.wasm$/);
+  });
+
+  it('says how much memory a run may use: the 4 GiB wasm heap', () => {
+    expect(wasmBackendProvider.memoryLimit!()).toEqual({ totalBytes: 4294901760, what: 'the wasm heap limit (4 GiB, 32-bit WebAssembly)' });
+    expect(WASM_HEAP_MAX_BYTES).toBe(65535 * 65536);
   });
 });

@@ -115,6 +115,16 @@ describe('Dawn probing', () => {
 });
 
 describe.skipIf(noGpu !== false)(`webgpu device loss${noGpu ? ` (skipped: ${noGpu})` : ''}`, () => {
+  it("the memory limit is the device's buffer limit, once active", async () => {
+    expect(createWebGpuBackendProvider().memoryLimit!()).toBeUndefined(); // not active: unknown
+    await webGpuBackendProvider.activate();
+    const limits = webGpuBackendProvider.backend()!.device.limits;
+    const limit = webGpuBackendProvider.memoryLimit!()!;
+    expect(limit.totalBytes).toBeUndefined();
+    expect(limit.maxTensorBytes).toBe(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize));
+    expect(limit.maxTensorBytes).toBeGreaterThan(1 << 20);
+  });
+
   it('a device destroyed mid-run fails with BackendUnavailableError, frees tensors, and re-activation recovers', async () => {
     await webGpuBackendProvider.activate();
     const before = tf.memory().numTensors;

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, ConfigError } from '@upshift/core';
-import type { BackendCapability, BackendProvider } from '@upshift/core';
+import type { BackendCapability, BackendMemoryLimit, BackendProvider } from '@upshift/core';
 import { explainNoAdapter, isNode, loadDawn } from './dawn-gpu.js';
 import { guardedBackendFactory } from './guarded-webgpu-backend.js';
 import type { GuardedWebGpuBackend } from './guarded-webgpu-backend.js';
@@ -141,6 +141,15 @@ export function createWebGpuBackendProvider(options?: unknown): WebGpuBackendPro
         throw new BackendUnavailableError(WEBGPU_BACKEND_NAME, error instanceof Error ? error.message : String(error));
       }
       if (!ok) throw new BackendUnavailableError(WEBGPU_BACKEND_NAME, 'tfjs could not initialise the backend on the GPU device');
+    },
+    memoryLimit(): BackendMemoryLimit | undefined {
+      // The device's total memory is not exposed; one tensor is one buffer, bound as storage.
+      const limits = ours()?.device.limits;
+      if (limits === undefined) return undefined;
+      return {
+        maxTensorBytes: Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize),
+        what: `the GPU device's buffer limit (maxBufferSize ${limits.maxBufferSize}, maxStorageBufferBindingSize ${limits.maxStorageBufferBindingSize})`,
+      };
     },
   };
 }

@@ -85,6 +85,15 @@ export interface DenoiserDescription {
   readonly sideMultiple?: number;
   /** Class names, index = class label. */
   readonly classes?: readonly string[];
+  /** Bytes of the weights once loaded. */
+  readonly weightBytes?: number;
+  /**
+   * Peak bytes of the intermediates of one forward pass over `batch` images of `height` x
+   * `width` at `level` (a guided call runs 2 x batch: the caller doubles it).
+   */
+  readonly forwardBytes?: (height: number, width: number, batch: number, level: number) => number;
+  /** Bytes of the largest single tensor of that forward pass. */
+  readonly largestTensorBytes?: (height: number, width: number, batch: number) => number;
 }
 
 /**

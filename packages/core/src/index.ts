@@ -51,7 +51,7 @@ export type {
   SuspendedEvent,
   StepEvent,
 } from './events.js';
-export type { BackendCapability, BackendProvider } from './backend.js';
+export type { BackendCapability, BackendMemoryLimit, BackendProvider } from './backend.js';
 export type { PluginFactory } from './plugin.js';
 export {
   SamplerFactory,

@@ -12,6 +12,7 @@ export { float16ToFloat32, bfloat16ToFloat32 } from './float16.js';
 export type { ResBlockLayout, UNetBlockLayout, UNetStageLayout, UNetLayout } from './unet-layout.js';
 export { unetLayout, parameterCount } from './unet-layout.js';
 export { countUNetFlops } from './unet-flops.js';
+export { estimateUNetForwardBytes, largestUNetTensorBytes } from './unet-memory.js';
 export type { ConvWeights, NormWeights, ResBlockWeights, AttentionWeights, UNetWeights } from './unet-weights.js';
 export { validateWeights, buildUNetWeights } from './unet-weights.js';
 export { unetForward } from './unet.js';

@@ -41,17 +41,20 @@ describe('registerModels', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('describes a model from its config.json alone: levels, side multiple, classes; no tensor made', async () => {
+  it('describes a model from its config.json alone: levels, side multiple, classes, memory; no tensor made', async () => {
     await tf.setBackend('cpu');
     const before = tf.memory().numTensors;
     const described = await emojiUNetFactory.describe!({ path: fixtureDir('random-unet') });
     // random-unet: channels [8, 16, 24, 32] (pools 3 times), 3 levels, 3 classes, 32 px.
-    expect(described).toEqual({ numLevels: 3, sideMultiple: 8, resolution: { height: 32, width: 32 }, classes: expect.any(Array) });
+    expect(described).toMatchObject({ numLevels: 3, sideMultiple: 8, resolution: { height: 32, width: 32 } });
     expect(described.classes).toHaveLength(3);
+    expect(described.forwardBytes!(32, 32, 2, 0) / described.forwardBytes!(32, 32, 1, 0)).toBeCloseTo(2, 6);
     expect(tf.memory().numTensors).toBe(before);
-    const loaded = await emojiUNetFactory.create({ path: fixtureDir('random-unet') }, container);
-    expect((loaded as { sideMultiple?: number }).sideMultiple).toBe(8);
-    loaded.dispose!();
+    const loaded = (await emojiUNetFactory.create({ path: fixtureDir('random-unet') }, container)) as unknown as { sideMultiple: number; parameterCount: number; dispose(): void };
+    expect(loaded.sideMultiple).toBe(8);
+    expect(described.weightBytes).toBe(4 * loaded.parameterCount);
+    expect((tf.memory().numBytes) / described.weightBytes!).toBeCloseTo(1, 1); // what tfjs holds for them
+    loaded.dispose();
   });
 
   it('describing a missing model folder is a ModelLoadError naming its config.json', async () => {

@@ -16,7 +16,8 @@ import { ConfigError, UpshiftError, combineGuidance, sha256Fingerprint } from '@
 import type { Denoiser, DenoiserContext, DenoiserDescription, PowerSpectrum } from '@upshift/core';
 import type { ModelConfig, UNetArchitecture } from './model-config.js';
 import type { UNetLayout } from './unet-layout.js';
-import { parameterCount } from './unet-layout.js';
+import { parameterCount, unetLayout } from './unet-layout.js';
+import { estimateUNetForwardBytes, largestUNetTensorBytes } from './unet-memory.js';
 import type { UNetWeights } from './unet-weights.js';
 import { unetForward } from './unet.js';
 import { countUNetFlops } from './unet-flops.js';
@@ -51,9 +52,13 @@ export function unetSideMultiple(architecture: UNetArchitecture): number {
 
 /** What a config says about its model before the weights load (see core's DenoiserDescription). */
 export function describeModelConfig(config: ModelConfig): DenoiserDescription {
+  const arch = config.architecture;
   return {
-    numLevels: config.architecture.numLevels,
-    sideMultiple: unetSideMultiple(config.architecture),
+    numLevels: arch.numLevels,
+    sideMultiple: unetSideMultiple(arch),
+    weightBytes: 4 * parameterCount(unetLayout(arch)),
+    forwardBytes: (height, width, batch, level) => estimateUNetForwardBytes(arch, height, width, batch, level),
+    largestTensorBytes: (height, width, batch) => largestUNetTensorBytes(arch, height, width, batch),
     ...(config.resolution === undefined ? {} : { resolution: { height: config.resolution, width: config.resolution } }),
     ...(config.classes === undefined ? {} : { classes: config.classes }),
   };
@@ -178,10 +183,19 @@ export class UNetDenoiser implements Denoiser {
     return this.fingerprintMemo;
   }
 
-  /** Frees the weights. Later `denoise` calls throw. Idempotent. */
+  /**
+   * Frees the weights. Later `denoise` calls throw. Idempotent, and never throws: after a
+   * backend failure (wasm out of memory) freeing can fail too; every tensor is still tried.
+   */
   dispose(): void {
     if (!this.weights) return;
-    for (const t of this.weights.all) t.dispose();
+    for (const t of this.weights.all) {
+      try {
+        t.dispose();
+      } catch {
+        // the backend is broken; the error that broke it has been reported
+      }
+    }
     this.weights = undefined;
   }
 

@@ -23,6 +23,7 @@ import { registerAll } from './register-all.js';
 import { cancelRun, createRunControl } from './run-control.js';
 import type { RunControl } from './run-control.js';
 import { runLoop } from './run-loop.js';
+import { disposeQuietly } from './dispose-quietly.js';
 import { setUpRun } from './run-setup.js';
 import type { AutoBackendMemo } from './run-setup.js';
 
@@ -158,7 +159,7 @@ export class Pipeline {
   private release(): void {
     if (this.released) return;
     this.released = true;
-    for (const model of this.loaded) model.dispose?.();
+    for (const model of this.loaded) disposeQuietly(model.dispose?.bind(model));
     this.loaded.clear();
     this.models.clear();
     if (this.ownsContainer) void this.container.dispose();
@@ -231,7 +232,7 @@ export class Pipeline {
       return;
     }
     this.uses.delete(model);
-    if (this.retired.delete(model)) model.dispose?.();
+    if (this.retired.delete(model)) disposeQuietly(model.dispose?.bind(model));
   }
 
   /**
@@ -248,7 +249,7 @@ export class Pipeline {
           if (!this.loaded.delete(model)) return;
           log?.(`model: freeing "${entry.name}" on ${entry.backend} (the run uses ${backend})`);
           if (this.uses.has(model)) this.retired.add(model);
-          else model.dispose?.();
+          else disposeQuietly(model.dispose?.bind(model));
         },
         () => undefined,
       );
@@ -286,7 +287,7 @@ export class Pipeline {
       log?.(`model: loading "${config.model}" on ${backend}`);
       entry = Promise.resolve(factory.create(config.modelOptions, this.container)).then((model) => {
         if (this.released) {
-          model.dispose?.();
+          disposeQuietly(model.dispose?.bind(model));
           throw new UpshiftError('this Pipeline has been disposed');
         }
         this.loaded.add(model);

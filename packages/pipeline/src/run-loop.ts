@@ -30,6 +30,7 @@ import type { RunSetup } from './run-setup.js';
 import type { RunStages } from './run-stages.js';
 import { runStepHooks } from './step-hooks.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
+import { cleanUp } from './dispose-quietly.js';
 
 /** Copies a tensor out as plain data (async: WebGPU in Node cannot read synchronously). */
 export async function toImageData(x: Tensor4D): Promise<ImageData4D> {
@@ -107,6 +108,7 @@ export async function runLoop(setup: RunSetup, control: RunControl, emit: (event
   let state: SamplerState | undefined;
   let final: Tensor4D | undefined;
   const { stages, resumeFrom } = options;
+  let failed = true;
   try {
     z = noise.normal<tf.Rank.R4>([config.batch, height, width, setup.denoiser.channels]);
     let resizeNoise = noise.fork('resizer');
@@ -238,8 +240,14 @@ export async function runLoop(setup: RunSetup, control: RunControl, emit: (event
     const image = await toImageData(final);
     throwIfCancelled(control);
     emit({ type: 'done', image, stats: statsOf(setup) });
+    failed = false;
   } finally {
-    if (state !== undefined) sampler.disposeState(state);
-    for (const t of [z, latent?.x, denoised, final]) if (t !== undefined && !t.isDisposed) t.dispose();
+    // Every step runs even if one throws (a failed backend may fail to free too); a cleanup
+    // error never hides the run's own error, and is reported only when the run succeeded.
+    const cleanupError = cleanUp([
+      () => state !== undefined && sampler.disposeState(state),
+      ...[z, latent?.x, denoised, final].map((t) => () => t !== undefined && !t.isDisposed && t.dispose()),
+    ]);
+    if (cleanupError !== undefined && !failed) throw cleanupError;
   }
 }

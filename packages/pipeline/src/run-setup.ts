@@ -56,6 +56,7 @@ import { classLabelsOf, parsePipelineConfig } from './pipeline-config.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import { findFactory } from './plugin-lookup.js';
 import { maxLevelOf } from './model-levels.js';
+import { checkRunMemory } from './memory-check.js';
 import { createComputeMeter } from '@upshift/metrics';
 import type { RecordingComputeMeter } from '@upshift/metrics';
 import type { RunControl } from './run-control.js';
@@ -220,6 +221,17 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
     backend,
     callerDenoiser: input.denoiser !== undefined,
     maxRows: parsed.batch * (guidable ? 2 : 1),
+  });
+  // Before the model loads: can one full-resolution model call fit this backend's memory? (With
+  // a pool, each worker has its own backend and takes its share of the rows.)
+  const provider = root.isRegistered(Backend, true) ? root.resolveAll(Backend).find((p) => p.name === backend) : undefined;
+  checkRunMemory({
+    backend,
+    limit: provider?.memoryLimit?.(),
+    described,
+    resolution: parsed.resolution ?? described?.resolution ?? DEFAULT_RESOLUTION,
+    batch: Math.ceil(parsed.batch / Math.max(1, workers)),
+    guided: guidable,
   });
   const local = input.denoiser ?? (await input.denoiserSource(modelFactory!, parsed, backend));
   throwIfCancelled(control);
