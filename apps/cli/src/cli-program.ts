@@ -5,6 +5,7 @@
  * print one line and exit with 1 (set UPSHIFT_DEBUG=1 for the stack); an interrupted run
  * exits with 130. No output file is left behind in any of these cases.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
@@ -44,8 +45,13 @@ export function describeError(error: unknown): string {
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const { io } = ctx;
+  // --verbose is read before parsing: it decides how the backends are registered.
+  const verbose = argv.includes('--verbose');
+  // tfjs's warnings (the "install tfjs-node" banner on every run, ...) only with --verbose.
+  if (!verbose) tf.enableProdMode();
   const container = ctx.container ?? rootContainer.createChildContainer();
-  if (ctx.container === undefined) registerAll(container);
+  // With --verbose, Dawn is created even without a Vulkan driver, so its own messages show.
+  if (ctx.container === undefined) registerAll(container, verbose ? { backendOptions: { webgpu: { driverCheck: false } } } : {});
   let pipeline: Pipeline | undefined;
   const getPipeline = (): Pipeline => (pipeline ??= new Pipeline(container));
 

@@ -38,6 +38,7 @@ export interface RawGenerateOptions extends RawPipelineOptions {
   readonly grid?: boolean;
   readonly gridColumns?: string;
   readonly progress?: boolean;
+  readonly verbose?: boolean;
 }
 
 /** Validated `generate` options. */
@@ -49,6 +50,8 @@ export interface GenerateOptions {
   readonly grid: boolean;
   readonly gridColumns?: number;
   readonly progress: boolean;
+  /** Diagnostics in the log lines. */
+  readonly verbose: boolean;
 }
 
 /** What a finished `generate` wrote and measured. */
@@ -87,6 +90,7 @@ export async function resolveGenerateOptions(raw: RawGenerateOptions): Promise<G
     grid: raw.grid !== false,
     ...(raw.gridColumns === undefined ? {} : { gridColumns: parseIntegerOption('--grid-columns', raw.gridColumns, { min: 1 }) }),
     progress: raw.progress !== false,
+    verbose: raw.verbose === true,
   };
 }
 
@@ -97,7 +101,7 @@ export async function runGenerate(options: GenerateOptions, pipeline: Pipeline, 
   await checkOutputFolder('--out', options.out);
   const progress = options.progress ? createProgressReporter(io.stderr) : SILENT_PROGRESS;
   const log = options.progress ? (message: string) => void io.stderr.write(`${message}\n`) : undefined;
-  const run = await runWithProgress(pipeline, options.config, { progress, label: 'generate', ...(log ? { log } : {}), ...(signal ? { signal } : {}) });
+  const run = await runWithProgress(pipeline, options.config, { progress, label: 'generate', verbose: options.verbose, ...(log ? { log } : {}), ...(signal ? { signal } : {}) });
   const { done, start } = run;
   const [n] = done.image.shape;
   const output = new AtomicOutput();

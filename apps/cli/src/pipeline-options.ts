@@ -34,6 +34,7 @@ export interface RawPipelineOptions {
   readonly resolution?: string;
   readonly upshiftNoise?: string;
   readonly workers?: string;
+  readonly verbose?: boolean;
 }
 
 /**
@@ -90,7 +91,8 @@ export function addPipelineOptions(cmd: Command, fallbacks: CommandFallbacks, wi
       '--workers <n>',
       'threads for the model calls: "auto" (a worker thread per core when there is more than one; same images bit for bit), a number, or 1 (this thread only)',
       CLI_DEFAULT_WORKERS,
-    );
+    )
+    .option('--verbose', "diagnostics: tfjs's warnings, Dawn's Vulkan messages, the backend's .wasm file");
 }
 
 function json(flag: string, raw: string | undefined): Record<string, unknown> | undefined {

@@ -38,7 +38,14 @@ export class InterruptedError extends UpshiftError {
 export function runWithProgress(
   pipeline: Pipeline,
   config: unknown,
-  options: { readonly progress: ProgressReporter; readonly label: string; readonly signal?: AbortSignal; readonly log?: (m: string) => void },
+  options: {
+    readonly progress: ProgressReporter;
+    readonly label: string;
+    readonly signal?: AbortSignal;
+    readonly log?: (m: string) => void;
+    /** Diagnostics in the log lines (the backend's .wasm file). */
+    readonly verbose?: boolean;
+  },
 ): Promise<RunRecord> {
   const { progress, label, signal } = options;
   return new Promise<RunRecord>((resolve, reject) => {
@@ -61,7 +68,7 @@ export function runWithProgress(
       signal?.removeEventListener('abort', onAbort);
       progress.stop();
     };
-    const subscription = pipeline.run(config, options.log ? { log: options.log } : {}).subscribe({
+    const subscription = pipeline.run(config, { ...(options.log ? { log: options.log } : {}), ...(options.verbose ? { verbose: true } : {}) }).subscribe({
       next(event) {
         switch (event.type) {
           case 'start': {

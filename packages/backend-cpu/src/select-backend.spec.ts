@@ -52,6 +52,20 @@ describe('selectBackend', () => {
     expect(log).toHaveBeenCalledWith(expect.stringContaining('using "cpu" (requested)'));
   });
 
+  it("the backend's source (a .wasm path) is in the line only when verbose", async () => {
+    const located: BackendProvider = {
+      name: 'located',
+      priority: 1,
+      check: async () => ({ available: true, detail: 'short detail', source: '/a/very/long/path/to/kernels.wasm' }),
+      activate: () => cpuBackendProvider.activate(),
+    };
+    const quiet = await selectBackend([located], 'located', { log: () => {} });
+    expect(quiet.message).toBe('backend: using "located" (requested): short detail');
+    expect(quiet.source).toBe('/a/very/long/path/to/kernels.wasm');
+    const verbose = await selectBackend([located], 'auto', { log: () => {}, verbose: true });
+    expect(verbose.message).toBe('backend: using "located" (auto, order located): short detail [/a/very/long/path/to/kernels.wasm]');
+  });
+
   it('an unavailable named backend throws BackendUnavailableError with the reason', async () => {
     const gpu = unavailable('webgpu', 20, 'no GPU adapter (Dawn found no Vulkan device)');
     const error = await selectBackend([gpu, cpuBackendProvider], 'webgpu', { log: () => {} }).catch((e: unknown) => e);

@@ -15,6 +15,8 @@ export interface SelectBackendOptions {
   readonly log?: (message: string) => void;
   /** Config field named in errors; default `"backend"`. */
   readonly field?: string;
+  /** Add where the backend's code or device comes from (a .wasm path, ...) to the line; default false. */
+  readonly verbose?: boolean;
 }
 
 /** A backend that could not be used, and why. */
@@ -31,6 +33,8 @@ export interface BackendSelection {
   readonly provider: BackendProvider;
   /** The provider's capability detail (device name, SIMD, ...), if any. */
   readonly detail: string | undefined;
+  /** Where its code or device comes from (the capability's `source`), if it says. */
+  readonly source: string | undefined;
   /** Whether it was picked automatically. */
   readonly auto: boolean;
   /** Backends tried first (auto-selection only), in order, with the reason each was skipped. */
@@ -43,6 +47,7 @@ export interface BackendSelection {
 export const DEFAULT_SELECT_BACKEND_OPTIONS: Required<SelectBackendOptions> = {
   log: (message) => console.info(message),
   field: 'backend',
+  verbose: false,
 };
 
 /**
@@ -59,13 +64,17 @@ function messageOf(error: unknown): string {
   return String(error);
 }
 
-/** Runs check() then activate(); returns the failure reason, or the capability detail. */
-async function tryProvider(provider: BackendProvider): Promise<{ ok: true; detail: string | undefined } | { ok: false; reason: string }> {
+/** Runs check() then activate(); returns the failure reason, or the capability detail and source. */
+async function tryProvider(
+  provider: BackendProvider,
+): Promise<{ ok: true; detail: string | undefined; source: string | undefined } | { ok: false; reason: string }> {
   let detail: string | undefined;
+  let source: string | undefined;
   try {
     const capability = await provider.check();
     if (!capability.available) return { ok: false, reason: capability.reason };
     detail = capability.detail;
+    source = capability.source;
   } catch (error) {
     return { ok: false, reason: `capability check failed: ${messageOf(error)}` };
   }
@@ -74,7 +83,12 @@ async function tryProvider(provider: BackendProvider): Promise<{ ok: true; detai
   } catch (error) {
     return { ok: false, reason: `activation failed: ${messageOf(error)}` };
   }
-  return { ok: true, detail };
+  return { ok: true, detail, source };
+}
+
+/** The end of the log line: `: detail`, and in verbose mode ` [source]`. */
+function describeChoice(result: { detail: string | undefined; source: string | undefined }, verbose: boolean): string {
+  return `${result.detail ? `: ${result.detail}` : ''}${verbose && result.source ? ` [${result.source}]` : ''}`;
 }
 
 /**
@@ -91,7 +105,7 @@ export async function selectBackend(
   request: string = AUTO_BACKEND,
   options: SelectBackendOptions = {},
 ): Promise<BackendSelection> {
-  const { log, field } = { ...DEFAULT_SELECT_BACKEND_OPTIONS, ...options };
+  const { log, field, verbose } = { ...DEFAULT_SELECT_BACKEND_OPTIONS, ...options };
   if (typeof request !== 'string' || request.trim() === '') {
     throw new ConfigError(field, request, `must be a backend name or "${AUTO_BACKEND}"`);
   }
@@ -105,9 +119,9 @@ export async function selectBackend(
     }
     const result = await tryProvider(provider);
     if (!result.ok) throw new BackendUnavailableError(provider.name, result.reason);
-    const message = `backend: using "${provider.name}" (requested)${result.detail ? `: ${result.detail}` : ''}`;
+    const message = `backend: using "${provider.name}" (requested)${describeChoice(result, verbose)}`;
     log(message);
-    return { name: provider.name, provider, detail: result.detail, auto: false, skipped: [], message };
+    return { name: provider.name, provider, detail: result.detail, source: result.source, auto: false, skipped: [], message };
   }
 
   if (ordered.length === 0) {
@@ -122,9 +136,9 @@ export async function selectBackend(
     }
     const order = ordered.map((p) => p.name).join(' > ');
     const fallbacks = skipped.length ? `; skipped ${skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
-    const message = `backend: using "${provider.name}" (auto, order ${order}${fallbacks})${result.detail ? `: ${result.detail}` : ''}`;
+    const message = `backend: using "${provider.name}" (auto, order ${order}${fallbacks})${describeChoice(result, verbose)}`;
     log(message);
-    return { name: provider.name, provider, detail: result.detail, auto: true, skipped, message };
+    return { name: provider.name, provider, detail: result.detail, source: result.source, auto: true, skipped, message };
   }
   throw new BackendUnavailableError(
     AUTO_BACKEND,

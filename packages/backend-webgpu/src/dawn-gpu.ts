@@ -113,9 +113,60 @@ export async function findVulkanLoader(env?: Readonly<Record<string, string | un
 }
 
 /**
+ * The Vulkan driver manifests (ICD JSON files) the Vulkan loader would read on Linux:
+ * `VK_DRIVER_FILES` / `VK_ICD_FILENAMES` when set (they replace the search), plus
+ * `VK_ADD_DRIVER_FILES`, else every `*.json` in the `vulkan/icd.d` folders of the XDG config and
+ * data directories, /usr/local/etc and /etc (the loader's search order). Existing files only.
+ */
+export async function findVulkanDrivers(env?: Readonly<Record<string, string | undefined>>): Promise<string[]> {
+  if (!isNode()) return [];
+  env ??= process.env;
+  const { existsSync, readdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { homedir } = await import('node:os');
+  const list = (v: string | undefined): string[] => (v ?? '').split(':').filter(Boolean);
+  const added = list(env['VK_ADD_DRIVER_FILES']).filter((f) => existsSync(f));
+  const chosen = env['VK_DRIVER_FILES'] ?? env['VK_ICD_FILENAMES'];
+  if (chosen !== undefined) return [...list(chosen).filter((f) => existsSync(f)), ...added];
+  const home = env['HOME'] ?? homedir();
+  const dirs = [
+    env['XDG_CONFIG_HOME'] ?? join(home, '.config'),
+    ...(list(env['XDG_CONFIG_DIRS']).length ? list(env['XDG_CONFIG_DIRS']) : ['/etc/xdg']),
+    '/usr/local/etc',
+    '/etc',
+    env['XDG_DATA_HOME'] ?? join(home, '.local/share'),
+    ...(list(env['XDG_DATA_DIRS']).length ? list(env['XDG_DATA_DIRS']) : ['/usr/local/share', '/usr/share']),
+  ];
+  const found: string[] = [];
+  for (const dir of dirs) {
+    const icd = join(dir, 'vulkan', 'icd.d');
+    let names: string[] = [];
+    try {
+      names = readdirSync(icd);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) if (name.endsWith('.json')) found.push(join(icd, name));
+  }
+  return [...found, ...added];
+}
+
+/**
+ * Why Dawn cannot find a Vulkan adapter here, known before creating it (on Linux: no Vulkan
+ * loader, or no driver manifest at all); undefined when it may. Creating Dawn anyway would only
+ * add its own warnings, with file paths from its build machine, to the output.
+ */
+export async function vulkanPreflight(env?: Readonly<Record<string, string | undefined>>, ldCache?: string): Promise<string | undefined> {
+  if (!isNode() || process.platform !== 'linux') return undefined;
+  env ??= process.env;
+  if ((await findVulkanLoader(env, ldCache)) === undefined || (await findVulkanDrivers(env)).length === 0) return explainNoAdapter(env, ldCache);
+  return undefined;
+}
+
+/**
  * Why Dawn found no adapter, as far as can be told from outside: on Linux, whether the Vulkan
- * loader is installed and which ICD files the loader was pointed at. `env` and `ldCache`
- * default to this process's environment and `/etc/ld.so.cache`.
+ * loader is installed and which driver manifests the loader reads. `env` and `ldCache` default
+ * to this process's environment and `/etc/ld.so.cache`.
  */
 export async function explainNoAdapter(env?: Readonly<Record<string, string | undefined>>, ldCache?: string): Promise<string> {
   const base = 'Dawn found no GPU adapter';
@@ -125,11 +176,13 @@ export async function explainNoAdapter(env?: Readonly<Record<string, string | un
   if ((await findVulkanLoader(env, ldCache)) === undefined) {
     return `${base}: the Vulkan loader libvulkan.so.1 is not installed (Debian/Ubuntu: apt-get install libvulkan1)`;
   }
-  const icd = env['VK_ICD_FILENAMES'] ?? env['VK_DRIVER_FILES'];
+  const icd = env['VK_DRIVER_FILES'] ?? env['VK_ICD_FILENAMES'];
   if (icd !== undefined) {
     const missing = icd.split(':').filter((f) => f && !existsSync(f));
     if (missing.length) return `${base}: the Vulkan driver file(s) ${missing.join(', ')} named by VK_ICD_FILENAMES/VK_DRIVER_FILES do not exist`;
     return `${base}: no usable Vulkan device from the driver(s) ${icd}`;
   }
+  const drivers = await findVulkanDrivers(env);
+  if (drivers.length) return `${base}: no usable Vulkan device from the driver(s) ${drivers.join(', ')}`;
   return `${base}: no Vulkan driver found (no GPU? for a CPU fallback set VK_ICD_FILENAMES to SwiftShader's vk_swiftshader_icd.json, e.g. /usr/lib/chromium/vk_swiftshader_icd.json)`;
 }

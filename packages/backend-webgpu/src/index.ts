@@ -14,5 +14,5 @@ export type { WebGpuBackendOptions, WebGpuBackendProvider } from './webgpu-backe
 export { registerWebGpuBackend } from './register-webgpu-backend.js';
 export { deviceLostError, defineGuardedBackend, guardedBackendFactory } from './guarded-webgpu-backend.js';
 export type { GuardedWebGpuBackend } from './guarded-webgpu-backend.js';
-export { loadDawn, explainNoAdapter, findVulkanLoader, NO_ADAPTER_REASON, dawnPlatformDir, isNode } from './dawn-gpu.js';
+export { loadDawn, explainNoAdapter, findVulkanLoader, findVulkanDrivers, vulkanPreflight, NO_ADAPTER_REASON, dawnPlatformDir, isNode } from './dawn-gpu.js';
 export type { DawnLoadResult } from './dawn-gpu.js';

@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { container } from 'tsyringe';
 import { Backend, BackendUnavailableError, ConfigError } from '@upshift/core';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnless } from '@upshift/testing';
 import { describe, expect, it } from 'vitest';
-import { dawnPlatformDir, explainNoAdapter, findVulkanLoader, loadDawn, NO_ADAPTER_REASON } from './dawn-gpu.js';
+import { dawnPlatformDir, explainNoAdapter, findVulkanDrivers, findVulkanLoader, loadDawn, NO_ADAPTER_REASON } from './dawn-gpu.js';
 import { createWebGpuBackendProvider, validateWebGpuBackendOptions, webGpuBackendProvider } from './webgpu-backend-provider.js';
 import { registerWebGpuBackend } from './register-webgpu-backend.js';
 
@@ -18,10 +19,11 @@ const noGpu = skipUnless('webgpu', capability.available ? undefined : capability
 
 describe('webgpu options', () => {
   it('defaults, and accepts valid options', () => {
-    expect(validateWebGpuBackendOptions(undefined)).toEqual({ powerPreference: 'high-performance', dawnFlags: [] });
-    expect(validateWebGpuBackendOptions({ powerPreference: 'low-power', dawnFlags: ['backend=vulkan'] })).toEqual({
+    expect(validateWebGpuBackendOptions(undefined)).toEqual({ powerPreference: 'high-performance', dawnFlags: [], driverCheck: true });
+    expect(validateWebGpuBackendOptions({ powerPreference: 'low-power', dawnFlags: ['backend=vulkan'], driverCheck: false })).toEqual({
       powerPreference: 'low-power',
       dawnFlags: ['backend=vulkan'],
+      driverCheck: false,
     });
   });
 
@@ -30,6 +32,7 @@ describe('webgpu options', () => {
     [{ dawnFlags: 'backend=vulkan' }, 'backendOptions.dawnFlags'],
     [{ dawnFlags: ['vulkan'] }, 'backendOptions.dawnFlags'],
     [{ device: 0 }, 'backendOptions.device'],
+    [{ driverCheck: 'yes' }, 'backendOptions.driverCheck'],
     [7, 'backendOptions'],
   ])('rejects %j naming %s', (options, field) => {
     const error = (() => {
@@ -95,7 +98,8 @@ describe('Dawn probing', () => {
       expect(await explainNoAdapter({ LD_LIBRARY_PATH: lib, VK_ICD_FILENAMES: '/nonexistent/icd.json' }, join(dir, 'no-cache'))).toBe(
         'Dawn found no GPU adapter: the Vulkan driver file(s) /nonexistent/icd.json named by VK_ICD_FILENAMES/VK_DRIVER_FILES do not exist',
       );
-      expect(await explainNoAdapter({ LD_LIBRARY_PATH: lib }, join(dir, 'no-cache'))).toMatch(/^Dawn found no GPU adapter: no Vulkan driver found/);
+      // No driver named: it depends on the manifests installed system-wide.
+      expect(await explainNoAdapter({ LD_LIBRARY_PATH: lib }, join(dir, 'no-cache'))).toMatch(/^Dawn found no GPU adapter: (no Vulkan driver found|no usable Vulkan device from the driver\(s\) \/)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -112,6 +116,55 @@ describe('Dawn probing', () => {
       else process.env['VK_ICD_FILENAMES'] = saved;
     }
   });
+});
+
+describe('without a Vulkan driver, Dawn is not created (no warnings from it)', () => {
+  /** Runs `check()` of a provider with `options` in a child process with `env`; its result and stderr. */
+  function checkInChild(options: object, env: Record<string, string>): { result: { available: boolean; reason?: string }; stderr: string } {
+    const module = new URL('./webgpu-backend-provider.ts', import.meta.url).href;
+    const script = `const m = await import(${JSON.stringify(module)}); console.log(JSON.stringify(await m.createWebGpuBackendProvider(${JSON.stringify(options)}).check())); process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--import', '@oxc-node/core/register', '--input-type=module', '-e', script], { encoding: 'utf8', env, timeout: 60_000 });
+    return { result: JSON.parse(r.stdout.trim().split('\n').at(-1) ?? 'null'), stderr: r.stderr };
+  }
+
+  it('finds driver manifests where the Vulkan loader looks, and VK_ICD_FILENAMES replaces the search', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'upshift-icd-'));
+    try {
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(join(dir, 'share', 'vulkan', 'icd.d'), { recursive: true });
+      writeFileSync(join(dir, 'share', 'vulkan', 'icd.d', 'gpu.json'), '{}');
+      writeFileSync(join(dir, 'other.json'), '{}');
+      const base = { HOME: dir, XDG_CONFIG_DIRS: join(dir, 'nowhere'), XDG_DATA_DIRS: join(dir, 'share') };
+      expect(await findVulkanDrivers(base)).toContain(join(dir, 'share', 'vulkan', 'icd.d', 'gpu.json'));
+      expect(await findVulkanDrivers({ ...base, VK_ICD_FILENAMES: `${join(dir, 'other.json')}:/nonexistent.json` })).toEqual([join(dir, 'other.json')]);
+      expect(await findVulkanDrivers({ ...base, VK_DRIVER_FILES: '/nonexistent.json', VK_ADD_DRIVER_FILES: join(dir, 'other.json') })).toEqual([join(dir, 'other.json')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('check() says why without creating Dawn; with driverCheck off Dawn is created and prints its own warnings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'upshift-nodriver-'));
+    try {
+      // No VK_ICD_FILENAMES, XDG folders without drivers: only system-wide manifests could count.
+      const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', HOME: dir, XDG_CONFIG_DIRS: dir, XDG_DATA_DIRS: dir, XDG_RUNTIME_DIR: dir };
+      const system = await findVulkanDrivers(env);
+      if (system.length > 0) {
+        console.warn(`this machine has Vulkan drivers (${system.join(', ')}): the no-driver case cannot be made here`);
+        return;
+      }
+      const quiet = checkInChild({}, env);
+      expect(quiet.result.available).toBe(false);
+      expect(quiet.result.reason).toMatch(/^Dawn found no GPU adapter: (the Vulkan loader libvulkan\.so\.1 is not installed|no Vulkan driver found)/);
+      expect(quiet.stderr).not.toMatch(/Warning|vkCreateInstance|third_party\/dawn/);
+      const loud = checkInChild({ driverCheck: false }, env);
+      expect(loud.result.available).toBe(false);
+      expect(loud.result.reason).toMatch(NO_ADAPTER_REASON);
+      expect(loud.stderr).toMatch(/Warning: .*(Vulkan|vkCreateInstance)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe.skipIf(noGpu !== false)(`webgpu device loss${noGpu ? ` (skipped: ${noGpu})` : ''}`, () => {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, ConfigError } from '@upshift/core';
 import type { BackendCapability, BackendMemoryLimit, BackendProvider } from '@upshift/core';
-import { explainNoAdapter, isNode, loadDawn } from './dawn-gpu.js';
+import { explainNoAdapter, isNode, loadDawn, vulkanPreflight } from './dawn-gpu.js';
 import { guardedBackendFactory } from './guarded-webgpu-backend.js';
 import type { GuardedWebGpuBackend } from './guarded-webgpu-backend.js';
 
@@ -23,10 +23,16 @@ export interface WebGpuBackendOptions {
   readonly powerPreference: GPUPowerPreference;
   /** Node only: Dawn flags for `create()` (e.g. `"backend=vulkan"`, `"adapter=NVIDIA H100"`). */
   readonly dawnFlags: readonly string[];
+  /**
+   * Node on Linux: skip creating Dawn when there is no Vulkan loader or driver manifest (it
+   * cannot find an adapter then, and only prints warnings). Turn off to see Dawn's own
+   * diagnostics (the CLI's `--verbose` does).
+   */
+  readonly driverCheck: boolean;
 }
 
 /** Defaults of {@link WebGpuBackendOptions}. */
-export const DEFAULT_WEBGPU_BACKEND_OPTIONS: WebGpuBackendOptions = { powerPreference: 'high-performance', dawnFlags: [] };
+export const DEFAULT_WEBGPU_BACKEND_OPTIONS: WebGpuBackendOptions = { powerPreference: 'high-performance', dawnFlags: [], driverCheck: true };
 
 /** The webgpu provider, with access to the live device (for diagnostics and tests). */
 export interface WebGpuBackendProvider extends BackendProvider {
@@ -42,7 +48,7 @@ export function validateWebGpuBackendOptions(options: unknown): WebGpuBackendOpt
   if (typeof options !== 'object' || Array.isArray(options)) throw new ConfigError('backendOptions', options, 'must be an object');
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!(key in DEFAULT_WEBGPU_BACKEND_OPTIONS)) throw new ConfigError(`backendOptions.${key}`, o[key], 'unknown option (known: powerPreference, dawnFlags)');
+    if (!(key in DEFAULT_WEBGPU_BACKEND_OPTIONS)) throw new ConfigError(`backendOptions.${key}`, o[key], 'unknown option (known: powerPreference, dawnFlags, driverCheck)');
   }
   const powerPreference = o['powerPreference'] ?? DEFAULT_WEBGPU_BACKEND_OPTIONS.powerPreference;
   if (powerPreference !== 'high-performance' && powerPreference !== 'low-power') {
@@ -52,7 +58,9 @@ export function validateWebGpuBackendOptions(options: unknown): WebGpuBackendOpt
   if (!Array.isArray(dawnFlags) || dawnFlags.some((f) => typeof f !== 'string' || !f.includes('='))) {
     throw new ConfigError('backendOptions.dawnFlags', dawnFlags, 'must be an array of "key=value" strings');
   }
-  return { powerPreference, dawnFlags: [...(dawnFlags as string[])] };
+  const driverCheck = o['driverCheck'] ?? DEFAULT_WEBGPU_BACKEND_OPTIONS.driverCheck;
+  if (typeof driverCheck !== 'boolean') throw new ConfigError('backendOptions.driverCheck', driverCheck, 'must be true or false');
+  return { powerPreference, dawnFlags: [...(dawnFlags as string[])], driverCheck };
 }
 
 let installedDawnGpu: GPU | undefined;
@@ -63,6 +71,12 @@ async function findGpu(options: WebGpuBackendOptions): Promise<{ gpu: GPU; insta
   // when a provider asks for other Dawn flags.
   const existing = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (existing && existing !== installedDawnGpu) return { gpu: existing };
+  // Dawn on Linux needs Vulkan unless the flags pick another backend.
+  const vulkanOnly = !options.dawnFlags.some((f) => /^backend=/.test(f) && !/^backend=vulkan$/i.test(f));
+  if (options.driverCheck && vulkanOnly) {
+    const reason = await vulkanPreflight();
+    if (reason !== undefined) return { reason };
+  }
   const dawn = await loadDawn(options.dawnFlags);
   if (!dawn.ok) return { reason: dawn.reason };
   return {

@@ -59,6 +59,8 @@ export interface RunOptions {
    * worker draining on SIGTERM. Unsubscribing instead cancels without a checkpoint.
    */
   readonly suspendSignal?: AbortSignal;
+  /** Log diagnostics too (where the backend's code comes from, e.g. the .wasm file). Default false. */
+  readonly verbose?: boolean;
 }
 
 /** Composes registered plugins into runs. */
@@ -184,6 +186,7 @@ export class Pipeline {
         config,
         control,
         log: options.log ?? (() => undefined),
+        ...(options.verbose ? { verbose: true } : {}),
         autoBackend: this.autoBackend,
         ...(options.denoiser ? { denoiser: options.denoiser } : {}),
         ...(options.hooks ? { hooks: options.hooks } : {}),

@@ -29,10 +29,12 @@ export interface RegisterAllOptions {
    * browser app registers its own bundled worker script, see `@upshift/denoiser-pool`).
    */
   readonly pool?: DenoiserPoolOptions | false;
+  /** Options of the wasm and webgpu providers (`registerWasmBackend`, `registerWebGpuBackend`). */
+  readonly backendOptions?: { readonly wasm?: unknown; readonly webgpu?: unknown };
 }
 
 /** Defaults of {@link RegisterAllOptions} (`pool` is decided per runtime, see {@link defaultPoolOptions}). */
-export const DEFAULT_REGISTER_ALL_OPTIONS: Required<Omit<RegisterAllOptions, 'pool'>> = { backends: true };
+export const DEFAULT_REGISTER_ALL_OPTIONS: Required<Omit<RegisterAllOptions, 'pool'>> = { backends: true, backendOptions: {} };
 
 /**
  * The default pool: in Node, worker threads running `pool-worker.ts` next to this file when it
@@ -55,7 +57,7 @@ export function defaultPoolOptions(): DenoiserPoolOptions | false {
  * const pipeline = new Pipeline(container);
  */
 export function registerAll(container: DependencyContainer, options: RegisterAllOptions = {}): void {
-  const { backends } = { ...DEFAULT_REGISTER_ALL_OPTIONS, ...options };
+  const { backends, backendOptions } = { ...DEFAULT_REGISTER_ALL_OPTIONS, ...options };
   const pool = options.pool === undefined ? defaultPoolOptions() : options.pool;
   registerSchedules(container);
   registerSamplers(container);
@@ -64,8 +66,8 @@ export function registerAll(container: DependencyContainer, options: RegisterAll
   registerModels(container);
   if (backends) {
     registerCpuBackend(container);
-    registerWasmBackend(container);
-    registerWebGpuBackend(container);
+    registerWasmBackend(container, backendOptions.wasm);
+    registerWebGpuBackend(container, backendOptions.webgpu);
   }
   if (pool !== false) registerDenoiserPool(container, pool);
 }

@@ -80,6 +80,8 @@ export interface RunSetupInput {
   readonly config: unknown;
   readonly control: RunControl;
   readonly log: (message: string) => void;
+  /** Diagnostics in the log lines (the backend's source). */
+  readonly verbose?: boolean;
   /** A denoiser to use instead of `config.model` (not disposed by the run). */
   readonly denoiser?: Denoiser;
   readonly denoiserSource: DenoiserSource;
@@ -162,6 +164,7 @@ export async function activateBackend(
   request: string,
   log: (message: string) => void,
   memo?: AutoBackendMemo,
+  verbose = false,
 ): Promise<string> {
   const providers = container.isRegistered(Backend, true) ? container.resolveAll(Backend) : [];
   const auto = request.trim().toLowerCase() === AUTO_BACKEND;
@@ -182,7 +185,7 @@ export async function activateBackend(
       memo!.provider = undefined;
     }
   }
-  const selection = await selectBackend(providers, request, { log });
+  const selection = await selectBackend(providers, request, { log, verbose });
   if (selection.auto && memo !== undefined) memo.provider = selection.provider;
   return selection.name;
 }
@@ -210,7 +213,7 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   if (described !== undefined) maxLevelOf(parsed.resolution ?? described.resolution ?? DEFAULT_RESOLUTION, described, parsed.model);
 
   throwIfCancelled(control);
-  const backend = await activateBackend(root, parsed.backend, input.log, input.autoBackend);
+  const backend = await activateBackend(root, parsed.backend, input.log, input.autoBackend, input.verbose);
   throwIfCancelled(control);
   // Decided before any model loads, so an impossible explicit count fails early.
   const poolProvider = input.poolSource && root.isRegistered(DenoiserPoolToken, true) ? root.resolve(DenoiserPoolToken) : undefined;
