@@ -40,6 +40,7 @@ import { createRunCache } from './run-cache.js';
 import type { RunRecord } from './run-with-progress.js';
 import { InterruptedError, runWithProgress } from './run-with-progress.js';
 import { createProgressReporter, SILENT_PROGRESS } from './step-progress.js';
+import { timeRatio, warmUpModel } from './compare-timing.js';
 
 export type { CompareRow } from './compare-report.js';
 
@@ -72,6 +73,7 @@ export interface RawCompareOptions extends RawPipelineOptions {
   readonly noiseBand?: boolean;
   readonly noiseBandSeed?: string;
   readonly cacheDir?: string;
+  readonly timingRepeats?: string;
   readonly progress?: boolean;
 }
 
@@ -90,6 +92,8 @@ export interface CompareOptions {
   readonly cacheDir?: string;
   /** The model's class names (for class-matched draws and messages). */
   readonly classes: readonly string[];
+  /** Timing rounds (`--timing-repeats`): sets are re-run this many times, interleaved. */
+  readonly timingRepeats: number;
   readonly progress: boolean;
 }
 
@@ -108,6 +112,7 @@ export function defineCompareOptions(cmd: Command): Command {
     .option('--noise-band-seed <n>', 'seed of the second, disjoint full-resolution set (the noise band; default --seed + 1)')
     .option('--no-noise-band', 'skip the second full-resolution set (no noise band: differences are not checked)')
     .option('--cache-dir <dir>', 'keep each finished set there and reuse sets with the same config (resume a long comparison, or run it one set at a time)')
+    .option('--timing-repeats <n>', 'run the sets n times, interleaved, for the median time ratio and its spread (after a warm-up of every level)', '1')
     .option('--no-progress', 'no per-step progress on stderr');
 }
 
@@ -159,6 +164,7 @@ export async function resolveCompareOptions(raw: RawCompareOptions, container: D
     ...(noiseBandSeed === undefined ? {} : { noiseBandSeed }),
     ...(raw.cacheDir === undefined ? {} : { cacheDir: parseNameOption('--cache-dir', raw.cacheDir) }),
     classes,
+    timingRepeats: parseIntegerOption('--timing-repeats', raw.timingRepeats ?? '1', { min: 1, max: 20 }),
     progress: raw.progress !== false,
   };
 }
@@ -230,7 +236,23 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
   const model = await modelFingerprint(base.model, base.modelOptions as Record<string, unknown> | undefined);
   const width = Math.max(...sets.map((s) => s.label.length));
   const runs: { record: RunRecord; cached: boolean }[] = [];
-  for (const set of sets) runs.push(await sampleSet(set, options, pipeline, io, { ...(cache ? { cache } : {}), model, width, ...(signal ? { signal } : {}) }));
+  const ctx = { ...(cache ? { cache } : {}), model, width, ...(signal ? { signal } : {}) };
+  // Nothing is timed before the model has run once at every level (see compare-timing.ts).
+  const warmUp = await warmUpModel(pipeline, { ...base, policy: 'none' });
+  if (options.progress) io.stderr.write(`compare: warmed up the model at levels ${warmUp.levels.join(', ')} (${(warmUp.ms / 1000).toFixed(1)} s); timing starts now\n`);
+  for (const set of sets) runs.push(await sampleSet(set, options, pipeline, io, ctx));
+  // More timing rounds, interleaved: the same sets again (fresh, not from the cache).
+  const timings: number[][] = runs.map((r) => (r.cached ? [] : [r.record.done.stats.ms]));
+  for (let round = 1; round < options.timingRepeats; round++) {
+    for (const [i, set] of sets.entries()) {
+      if (runs[i]!.cached) continue;
+      const again = await sampleSet({ ...set, label: `${set.label} (timing ${round + 1}/${options.timingRepeats})` }, options, pipeline, io, { ...ctx, cache: undefined });
+      if (!sameImage(again.record.done.image.data, runs[i]!.record.done.image.data)) {
+        io.stderr.write(`compare: warning: ${set.label} gave a different image in timing round ${round + 1} (the backend is not deterministic here)\n`);
+      }
+      timings[i]!.push(again.record.done.stats.ms);
+    }
+  }
   if (signal?.aborted) throw new InterruptedError();
 
   const full = runs[0]!.record;
@@ -261,7 +283,7 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
       levels: runLengthLevels(stats.levels),
       plannedFlopFraction: record.start.plan.flopFraction,
       measuredFlopFraction: stats.flops / full.done.stats.flops,
-      timeRatio: stats.ms / full.done.stats.ms,
+      ...timeColumns(timings[i]!, timings[0]!, stats.ms / full.done.stats.ms),
       samplingMs: stats.ms,
       ...(paired ? { psnr: psnr(img, refImages).mean, ssim: ssim(img, refImages).mean } : {}),
       swdVsFull: imageSwd(img, refImages, swdOptions).levels.map((l) => l.distance * SWD_REPORT_SCALE),
@@ -344,6 +366,20 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
     await output.abort();
     throw e;
   }
+}
+
+/** Whether two images are bit for bit the same. */
+function sameImage(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/** The time columns of a row: the median ratio over the rounds, and the spread when there are several. */
+function timeColumns(setMs: readonly number[], fullMs: readonly number[], single: number): Pick<CompareRow, 'timeRatio' | 'timeRatioRange' | 'samplingMsRounds'> {
+  const r = timeRatio(setMs, fullMs);
+  if (r.runs === 0) return { timeRatio: single }; // reused from the cache: one ratio, from another process
+  return { timeRatio: r.median, samplingMsRounds: [...setMs], ...(r.runs > 1 ? { timeRatioRange: [r.min, r.max] as const } : {}) };
 }
 
 /** A draw summary with every distance x1e3 (the JSON report's units). */

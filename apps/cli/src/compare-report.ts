@@ -20,7 +20,12 @@ export interface CompareRow {
   readonly levels: string;
   readonly plannedFlopFraction: number;
   readonly measuredFlopFraction: number;
+  /** Sampling time / the full-resolution run's: the median over the timing rounds. */
   readonly timeRatio: number;
+  /** Lowest and highest per-round ratio, with two or more timing rounds. */
+  readonly timeRatioRange?: readonly [number, number];
+  /** Sampling ms of each timing round (absent for a set reused from the cache). */
+  readonly samplingMsRounds?: readonly number[];
   readonly samplingMs: number;
   /** Paired with the same-seed full-resolution image (absent for the noise-band row). */
   readonly psnr?: number;
@@ -80,7 +85,7 @@ export function formatCompareReport(header: CompareHeader, rows: readonly Compar
       r.levels,
       fmt(r.plannedFlopFraction, 3),
       fmt(r.measuredFlopFraction, 3),
-      fmt(r.timeRatio, 3),
+      r.timeRatioRange ? `${fmt(r.timeRatio, 3)} (${fmt(r.timeRatioRange[0], 3)}-${fmt(r.timeRatioRange[1], 3)})` : fmt(r.timeRatio, 3),
       fmt(r.psnr, 2),
       fmt(r.ssim, 3),
       joinLevels(r.swdVsFull, 1),
@@ -97,6 +102,12 @@ export function formatCompareReport(header: CompareHeader, rows: readonly Compar
   );
   lines.push(
     '  FLOPs = fraction of the full-resolution run (plan / measured); time = sampling wall time / the "none" run\'s; PSNR, SSIM paired with the same-seed "none" image',
+  );
+  const rounds = Math.max(0, ...rows.map((r) => r.samplingMsRounds?.length ?? 0));
+  lines.push(
+    rounds > 1
+      ? `  time: after a warm-up of every level; median of ${rounds} interleaved rounds (lowest-highest)`
+      : '  time: one round, after a warm-up of every level (--timing-repeats N for the median and spread of N rounds)',
   );
   lines.push(
     `  SWD x1e3 at ${s} px${

@@ -6,6 +6,7 @@
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '@upshift/core';
+import type { StartEvent, StepHook } from '@upshift/core';
 import type { Pipeline } from '@upshift/pipeline';
 import { summarizeSteps } from '@upshift/metrics';
 import { AtomicOutput } from './atomic-output.js';
@@ -20,6 +21,8 @@ import type { CliPipelineConfig, RawPipelineOptions } from './pipeline-options.j
 import { addPipelineOptions, resolvePipelineOptions } from './pipeline-options.js';
 import { encodePng, imageOf } from './png-image.js';
 import { InterruptedError, runWithProgress } from './run-with-progress.js';
+import type { StepRecord } from './run-with-progress.js';
+import { calibrationLevel, estimateRunTime, LONG_RUN_MS, longRunNote } from './time-estimate.js';
 import { createProgressReporter, SILENT_PROGRESS } from './step-progress.js';
 
 /**
@@ -101,7 +104,34 @@ export async function runGenerate(options: GenerateOptions, pipeline: Pipeline, 
   await checkOutputFolder('--out', options.out);
   const progress = options.progress ? createProgressReporter(io.stderr) : SILENT_PROGRESS;
   const log = options.progress ? (message: string) => void io.stderr.write(`${message}\n`) : undefined;
-  const run = await runWithProgress(pipeline, options.config, { progress, label: 'generate', verbose: options.verbose, ...(log ? { log } : {}), ...(signal ? { signal } : {}) });
+  // A long run says so before it gets going: step 1's rate first; if that says "minutes", one
+  // full-resolution model call is timed while the run waits (a hook after step 1), see
+  // time-estimate.ts.
+  let firstStep: { readonly record: StepRecord; readonly start: StartEvent } | undefined;
+  const onStep = (step: StepRecord, start: StartEvent): void => {
+    if (step.index === 0) firstStep = { record: step, start };
+  };
+  const timeEstimate: StepHook = {
+    name: 'time-estimate',
+    async afterStep(ctx) {
+      if (ctx.index !== 0 || firstStep === undefined) return;
+      const { record, start } = firstStep;
+      if (estimateRunTime(start.plan, record).totalMs <= LONG_RUN_MS) return;
+      const level = calibrationLevel(start.plan);
+      const timed = await pipeline.timeModelCall({ ...options.config, guidance: 1 }, level, 1);
+      const note = longRunNote(estimateRunTime(start.plan, timed, record.ms), start.backend, `a model call at ${level === 0 ? 'full resolution' : '1/2 side'}`);
+      if (note !== undefined) io.stderr.write(`${note}\n`);
+    },
+  };
+  const run = await runWithProgress(pipeline, options.config, {
+    progress,
+    label: 'generate',
+    verbose: options.verbose,
+    onStep,
+    hooks: [timeEstimate],
+    ...(log ? { log } : {}),
+    ...(signal ? { signal } : {}),
+  });
   const { done, start } = run;
   const [n] = done.image.shape;
   const output = new AtomicOutput();

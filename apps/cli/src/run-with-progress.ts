@@ -3,7 +3,7 @@
  * (the plan, per-step costs, the final image and stats). An abort signal (Ctrl-C)
  * unsubscribes, which cancels the run before its next model call.
  */
-import type { DoneEvent, ResolutionChangeEvent, StartEvent } from '@upshift/core';
+import type { DoneEvent, ResolutionChangeEvent, StartEvent, StepHook } from '@upshift/core';
 import { UpshiftError } from '@upshift/core';
 import type { Pipeline } from '@upshift/pipeline';
 import type { StepCost } from '@upshift/metrics';
@@ -45,6 +45,10 @@ export function runWithProgress(
     readonly log?: (m: string) => void;
     /** Diagnostics in the log lines (the backend's .wasm file). */
     readonly verbose?: boolean;
+    /** Called after each step with the run's start event. */
+    readonly onStep?: (step: StepRecord, start: StartEvent) => void;
+    /** Step hooks of this run (see the pipeline's RunOptions). */
+    readonly hooks?: readonly StepHook[];
   },
 ): Promise<RunRecord> {
   const { progress, label, signal } = options;
@@ -68,7 +72,8 @@ export function runWithProgress(
       signal?.removeEventListener('abort', onAbort);
       progress.stop();
     };
-    const subscription = pipeline.run(config, { ...(options.log ? { log: options.log } : {}), ...(options.verbose ? { verbose: true } : {}) }).subscribe({
+    const runOptions = { ...(options.log ? { log: options.log } : {}), ...(options.verbose ? { verbose: true } : {}), ...(options.hooks ? { hooks: options.hooks } : {}) };
+    const subscription = pipeline.run(config, runOptions).subscribe({
       next(event) {
         switch (event.type) {
           case 'start': {
@@ -80,6 +85,7 @@ export function runWithProgress(
           case 'step':
             steps.push({ index: event.index, level: event.level, sigma: event.sigma, flops: event.flops, ms: event.ms, modelCalls: event.modelCalls });
             progress.step({ index: event.index, steps: event.steps, level: event.level, side: side / 2 ** event.level, sigma: event.sigma, ms: event.ms });
+            if (start !== undefined) options.onStep?.(steps.at(-1)!, start);
             break;
           case 'resolution-change':
             changes.push(event);

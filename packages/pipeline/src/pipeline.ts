@@ -10,21 +10,24 @@
 import { Observable } from 'rxjs';
 import { container as globalContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
-import { UpshiftError } from '@upshift/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { DenoiserFactory, UpshiftError, resolutionAtLevel } from '@upshift/core';
 import type { Denoiser, DenoiserPool, DenoiserPoolProvider, DenoiserPoolSpec, ModelIdentity, PluginFactory, RunCheckpoint, StartEvent, StepEvent, StepHook } from '@upshift/core';
 import { checkConfigContinues, validateCheckpoint } from './checkpoint-validation.js';
 import { modelIdentity } from './model-identity.js';
-import { parsePipelineConfig } from './pipeline-config.js';
+import { classLabelsOf, parsePipelineConfig } from './pipeline-config.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import { checkResumable } from './run-checkpoint.js';
 import { resolveRunStages } from './run-stages.js';
 import type { CheckpointOptions, LevelRange } from './run-stages.js';
+import { denoiserTraits } from './denoiser-traits.js';
+import { findFactory } from './plugin-lookup.js';
 import { registerAll } from './register-all.js';
 import { cancelRun, createRunControl } from './run-control.js';
 import type { RunControl } from './run-control.js';
 import { runLoop } from './run-loop.js';
 import { disposeQuietly } from './dispose-quietly.js';
-import { setUpRun } from './run-setup.js';
+import { DEFAULT_RESOLUTION, activateBackend, setUpRun } from './run-setup.js';
 import type { AutoBackendMemo } from './run-setup.js';
 
 /** Per-run options that are not part of the JSON config. */
@@ -279,6 +282,40 @@ export class Pipeline {
     entry.catch(() => this.models.delete(key));
     this.models.set(key, { backend: spec.backend, name: `${spec.model} (${workers} workers)`, model: entry });
     return entry;
+  }
+
+  /**
+   * Times a model call of `config`'s model on its backend (activated if need be): `batch` images at
+   * `level` (zeros at sigma 1, with the config's first class label and its guidance), `repeats`
+   * times, returning the fastest (the first call at a new size pays the backend's warm-up), for
+   * time estimates such as the CLI's. Uses (and caches) the same model a run of `config` uses; makes
+   * no event and leaves no tensor. Call it while no other run computes (e.g. from a step hook,
+   * which pauses its run), or the time includes theirs.
+   */
+  async timeModelCall(config: Partial<PipelineConfig> | unknown, level = 0, batch = 1, repeats = 2): Promise<{ readonly flops: number; readonly ms: number }> {
+    if (this.disposed) throw new UpshiftError('this Pipeline has been disposed');
+    const parsed = parsePipelineConfig(config);
+    // The config's backend (active already during a run; "auto" reuses the Pipeline's choice).
+    const backend = await activateBackend(this.container, parsed.backend, () => undefined, this.autoBackend);
+    const model = await this.model(findFactory(this.container, DenoiserFactory, 'model', parsed.model), parsed, backend);
+    const full = parsed.resolution ?? denoiserTraits(model).resolution ?? DEFAULT_RESOLUTION;
+    const { height, width } = resolutionAtLevel(full, level);
+    const label = classLabelsOf(parsed)[0] ?? null;
+    const ctx = { level, classLabels: new Array<number | null>(batch).fill(label), guidance: parsed.guidance ?? 1 };
+    const x = tf.zeros([batch, height, width, model.channels]) as tf.Tensor4D;
+    try {
+      let ms = Infinity;
+      for (let i = 0; i < Math.max(1, repeats); i++) {
+        const t0 = performance.now();
+        const out = await model.denoise(x, 1, ctx);
+        await out.data();
+        ms = Math.min(ms, performance.now() - t0);
+        out.dispose();
+      }
+      return { flops: model.flops ? model.flops(height, width, batch, ctx) : height * width * batch, ms };
+    } finally {
+      x.dispose();
+    }
   }
 
   /** The cached denoiser of (backend, model, modelOptions), created on first use. */
