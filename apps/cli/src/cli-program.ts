@@ -48,7 +48,13 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   // --verbose is read before parsing: it decides how the backends are registered.
   const verbose = argv.includes('--verbose');
   // tfjs's warnings (the "install tfjs-node" banner on every run, ...) only with --verbose.
-  if (!verbose) tf.enableProdMode();
+  // Worker threads of the denoiser pool inherit the environment, and follow it (pool-worker.ts).
+  if (!verbose) {
+    tf.enableProdMode();
+    process.env['UPSHIFT_QUIET_TFJS'] = '1';
+  } else {
+    delete process.env['UPSHIFT_QUIET_TFJS'];
+  }
   const container = ctx.container ?? rootContainer.createChildContainer();
   // With --verbose, Dawn is created even without a Vulkan driver, so its own messages show.
   if (ctx.container === undefined) registerAll(container, verbose ? { backendOptions: { webgpu: { driverCheck: false } } } : {});

@@ -118,8 +118,11 @@ export async function runGenerate(options: GenerateOptions, pipeline: Pipeline, 
       const { record, start } = firstStep;
       if (estimateRunTime(start.plan, record).totalMs <= LONG_RUN_MS) return;
       const level = calibrationLevel(start.plan);
+      // Timed on this thread; a pool of N workers shares each call's rows, at best N times as fast.
       const timed = await pipeline.timeModelCall({ ...options.config, guidance: 1 }, level, 1);
-      const note = longRunNote(estimateRunTime(start.plan, timed, record.ms), start.backend, `a model call at ${level === 0 ? 'full resolution' : '1/2 side'}`);
+      const workers = Math.max(1, start.workers ?? 1);
+      const basis = `the rate of a model call at ${level === 0 ? 'full resolution' : '1/2 side'}${workers > 1 ? ` on one thread, times ${workers} worker threads` : ''}`;
+      const note = longRunNote(estimateRunTime(start.plan, { flops: timed.flops * workers, ms: timed.ms }, record.ms), start.backend, basis);
       if (note !== undefined) io.stderr.write(`${note}\n`);
     },
   };

@@ -17,8 +17,8 @@ describe('estimateRunTime', () => {
 
   it('a note only for runs over five minutes, with the numbers it comes from', () => {
     expect(longRunNote(estimateRunTime(plan(2.9e11), { flops: 1e9, ms: 1000 }), 'wasm', 'x')).toBeUndefined(); // 4.8 min
-    expect(longRunNote(estimateRunTime(plan(1e12), { flops: 2e9, ms: 4000 }), 'cpu', 'a full-resolution model call')).toBe(
-      'note: this run will take about 33 min on cpu (the plan\'s 1000 GFLOP at the 0.50 GFLOP/s a full-resolution model call ran at); --backend wasm ran the model ~10x faster than cpu on a 2-core machine; fewer --steps, fewer images (--batch, --class) or a smaller --resolution shorten it; Ctrl-C stops it',
+    expect(longRunNote(estimateRunTime(plan(1e12), { flops: 2e9, ms: 4000 }), 'cpu', 'the rate of a model call at 1/2 side')).toBe(
+      'note: this run will take about 33 min on cpu (the plan\'s 1000 GFLOP at 0.50 GFLOP/s: the rate of a model call at 1/2 side); --backend wasm ran the model ~10x faster than cpu on a 2-core machine; fewer --steps, fewer images (--batch, --class) or a smaller --resolution shorten it; Ctrl-C stops it',
     );
   });
 });
@@ -38,7 +38,7 @@ describe('generate --backend cpu at the defaults', () => {
     const code = await runCli(['generate', '--backend', 'cpu', '--out', '/tmp/upshift-cpu-estimate-never-written'], { io: { stdout: memorySink(), stderr }, signal: controller.signal });
     expect(code).toBe(EXIT_CODES.interrupted);
     const text = lines.join('');
-    const note = /note: this run will take about ([\d.]+) (min|h) on cpu \(the plan's (\d+) GFLOP at the ([\d.]+) GFLOP\/s a model call at 1\/2 side ran at\)/.exec(text);
+    const note = /note: this run will take about ([\d.]+) (min|h) on cpu \(the plan's (\d+) GFLOP at ([\d.]+) GFLOP\/s: the rate of a model call at 1\/2 side( on one thread, times \d+ worker threads)?\)/.exec(text);
     expect(note, text).not.toBeNull();
     // 9 images x guidance 2 x 20 steps of the spectral plan: ~780 GFLOP (half a full-resolution run).
     expect(Number(note![3])).toBeGreaterThan(600);

@@ -61,7 +61,7 @@ export function longRunNote(estimate: TimeEstimate, backend: string, basis: stri
   const faster = backend === 'cpu' ? '; --backend wasm ran the model ~10x faster than cpu on a 2-core machine' : '';
   return (
     `note: this run will take about ${formatDuration(estimate.totalMs)} on ${backend} ` +
-    `(the plan's ${gflop >= 100 ? gflop.toFixed(0) : gflop.toPrecision(3)} GFLOP at the ${(estimate.flopsPerSecond / 1e9).toPrecision(2)} GFLOP/s ${basis} ran at)` +
+    `(the plan's ${gflop >= 100 ? gflop.toFixed(0) : gflop.toPrecision(3)} GFLOP at ${(estimate.flopsPerSecond / 1e9).toPrecision(2)} GFLOP/s: ${basis})` +
     `${faster}; fewer --steps, fewer images (--batch, --class) or a smaller --resolution shorten it; Ctrl-C stops it`
   );
 }
