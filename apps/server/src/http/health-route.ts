@@ -8,6 +8,7 @@ const HealthSchema = z.object({
   status: z.enum(['ok', 'unavailable']),
   mode: z.enum(['embedded', 'redis']),
   queue: z.object({ waiting: z.number(), active: z.number(), slots: z.number() }).optional(),
+  workersByLevel: z.array(z.number()).optional().describe('redis mode: worker processes taking each level (index = level); 0 means runs routed to that level wait'),
 });
 
 /** See the module comment. */
@@ -19,8 +20,8 @@ export const healthRoute: FastifyPluginAsync<{ queue: RunQueue }> = async (fasti
     async (_request, reply) => {
       const ready = await queue.ready();
       if (!ready) return reply.code(503).send({ status: 'unavailable', mode: queue.mode });
-      const [depth, slots] = await Promise.all([queue.depth(), queue.slots()]);
-      return { status: 'ok' as const, mode: queue.mode, queue: { ...depth, slots } };
+      const [depth, slots, byLevel] = await Promise.all([queue.depth(), queue.slots(), queue.workersByLevel?.()]);
+      return { status: 'ok' as const, mode: queue.mode, queue: { ...depth, slots }, ...(byLevel ? { workersByLevel: byLevel } : {}) };
     },
   );
 };

@@ -133,6 +133,15 @@ export class BullRunQueue implements RunQueue {
     return Math.max(1, total);
   }
 
+  async workersByLevel(): Promise<number[]> {
+    return Promise.all(
+      this.queues.map(async (q) => {
+        const names = new Set((await q.getWorkers().catch(() => [])).map((w) => String(w['rawname'] ?? '')).filter((n) => n.includes('upshift-worker:')));
+        return names.size;
+      }),
+    );
+  }
+
   async ready(): Promise<boolean> {
     return this.options.store.redis.status === 'ready';
   }

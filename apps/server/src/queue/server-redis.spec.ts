@@ -105,7 +105,7 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
     const png = await fetch(`${server.url}/v1/runs/${id}/image.png`);
     expect(png.headers.get('content-type')).toBe('image/png');
     const health = (await request('GET', `${server.url}/healthz`)).body;
-    expect(health).toMatchObject({ status: 'ok', mode: 'redis', queue: { slots: 3 } });
+    expect(health).toMatchObject({ status: 'ok', mode: 'redis', queue: { slots: 3 }, workersByLevel: [3, 3, 3, 3] });
 
     const k = original.checkpoint.index as number; // the last checkpoint (every 2 steps and at level changes)
     expect(k).toBeGreaterThanOrEqual(4);
@@ -245,6 +245,7 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
   });
 
   it('stage routing: a --levels 1-3 worker runs the coarse steps, a --levels 0 worker the full-resolution ones, through the checkpoint at the level change', async () => {
+    expect((await request('GET', `${stageServer.url}/healthz`)).body.workersByLevel).toEqual([1, 1, 1, 1]);
     const res = await request('POST', `${stageServer.url}/v1/runs`, { config: SHORT });
     expect(res.status).toBe(202);
     const id = res.body.ids[0] as string;

@@ -21,6 +21,11 @@ export interface RunQueue {
   depth(): Promise<QueueDepth>;
   /** Worker slots serving the queue (for the load-aware budget); at least 1. */
   slots(): Promise<number>;
+  /**
+   * Worker processes consuming each level's queue (index = level), where the queue can tell: a
+   * level nobody takes leaves stage-routed runs waiting there.
+   */
+  workersByLevel?(): Promise<number[]>;
   /** Whether the queue can take work now (Redis connected). */
   ready(): Promise<boolean>;
   close(): Promise<void>;
