@@ -23,6 +23,7 @@ import { AtomicOutput } from './atomic-output.js';
 import { checkOutputFolder } from './output-location.js';
 import type { CliIo } from './cli-io.js';
 import { labelsFor, parseClassOption } from './class-labels.js';
+import { chunkSet, mergeChunkRecords, seedRange } from './chunked-set.js';
 import type { CompareRow } from './compare-report.js';
 import { compareWarnings, formatCompareReport, runLengthLevels } from './compare-report.js';
 import type { HeldOutReference } from './held-out-reference.js';
@@ -73,6 +74,7 @@ export interface RawCompareOptions extends RawPipelineOptions {
   readonly noiseBand?: boolean;
   readonly noiseBandSeed?: string;
   readonly cacheDir?: string;
+  readonly batch?: string;
   readonly timingRepeats?: string;
   readonly progress?: boolean;
 }
@@ -92,6 +94,8 @@ export interface CompareOptions {
   readonly cacheDir?: string;
   /** The model's class names (for class-matched draws and messages). */
   readonly classes: readonly string[];
+  /** Images per model batch: a larger set runs in chunks of this size, chunk k with seed + k. */
+  readonly chunkSize: number;
   /** Timing rounds (`--timing-repeats`): sets are re-run this many times, interleaved. */
   readonly timingRepeats: number;
   readonly progress: boolean;
@@ -109,7 +113,8 @@ export function defineCompareOptions(cmd: Command): Command {
     .option('--reference-draws <n>', 'class-matched draws of held-out images; SWD vs data is their mean', String(COMPARE_DEFAULTS.referenceDraws))
     .option('--reference-seed <n>', 'seed of the held-out draws', String(COMPARE_DEFAULTS.referenceSeed))
     .option('--reference-multiple <k>', 'held-out images per generated image of the same class, per draw', String(COMPARE_DEFAULTS.referenceMultiple))
-    .option('--noise-band-seed <n>', 'seed of the second, disjoint full-resolution set (the noise band; default --seed + 1)')
+    .option('--batch <n>', 'images per model batch; a larger set runs in chunks of this size, chunk k with seed --seed + k (default: one image per class, or 8)')
+    .option('--noise-band-seed <n>', 'first seed of the second, disjoint full-resolution set (the noise band; default: the seed after the sets\' last)')
     .option('--no-noise-band', 'skip the second full-resolution set (no noise band: differences are not checked)')
     .option('--cache-dir <dir>', 'keep each finished set there and reuse sets with the same config (resume a long comparison, or run it one set at a time)')
     .option('--timing-repeats <n>', 'run the sets n times, interleaved, for the median time ratio and its spread (after a warm-up of every level)', '1')
@@ -144,13 +149,20 @@ export async function resolveCompareOptions(raw: RawCompareOptions, container: D
     seed: parseIntegerOption('--reference-seed', raw.referenceSeed ?? String(COMPARE_DEFAULTS.referenceSeed), { min: 0, max: 0xffffffff }),
     multiple: parseIntegerOption('--reference-multiple', raw.referenceMultiple ?? String(COMPARE_DEFAULTS.referenceMultiple), { min: 1, max: 1000 }),
   };
+  const chunkSize = raw.batch === undefined ? Math.min(batch, classes.length > 0 ? classes.length : 8) : parseIntegerOption('--batch', raw.batch, { min: 1, max: 4096 });
+  const chunks = Math.ceil(batch / chunkSize);
+  const lastSeed = 0xffffffff;
+  if (base.seed + chunks - 1 > lastSeed) throw new ConfigError('--seed', base.seed, `leaves no room for ${chunks} chunk seeds (seed + k must be < 2^32)`);
   let noiseBandSeed: number | undefined;
   if (raw.noiseBand !== false) {
     noiseBandSeed =
       raw.noiseBandSeed === undefined
-        ? base.seed === 0xffffffff ? base.seed - 1 : base.seed + 1
-        : parseIntegerOption('--noise-band-seed', raw.noiseBandSeed, { min: 0, max: 0xffffffff });
-    if (noiseBandSeed === base.seed) throw new ConfigError('--noise-band-seed', raw.noiseBandSeed, `must differ from --seed ${base.seed} (the noise band needs a disjoint set)`);
+        ? base.seed + 2 * chunks - 1 <= lastSeed ? base.seed + chunks : base.seed - chunks
+        : parseIntegerOption('--noise-band-seed', raw.noiseBandSeed, { min: 0, max: lastSeed - chunks + 1 });
+    // Chunk k of a set uses seed + k: the two sets' seed ranges must not meet.
+    if (noiseBandSeed < base.seed + chunks && base.seed < noiseBandSeed + chunks) {
+      throw new ConfigError('--noise-band-seed', raw.noiseBandSeed, `its seeds ${seedRange(noiseBandSeed, chunks)} overlap the sets' seeds ${seedRange(base.seed, chunks)} (the noise band needs a disjoint set)`);
+    }
   } else if (raw.noiseBandSeed !== undefined) {
     throw new ConfigError('--noise-band-seed', raw.noiseBandSeed, 'cannot be combined with --no-noise-band');
   }
@@ -164,6 +176,7 @@ export async function resolveCompareOptions(raw: RawCompareOptions, container: D
     ...(noiseBandSeed === undefined ? {} : { noiseBandSeed }),
     ...(raw.cacheDir === undefined ? {} : { cacheDir: parseNameOption('--cache-dir', raw.cacheDir) }),
     classes,
+    chunkSize,
     timingRepeats: parseIntegerOption('--timing-repeats', raw.timingRepeats ?? '1', { min: 1, max: 20 }),
     progress: raw.progress !== false,
   };
@@ -189,7 +202,7 @@ interface SetSpec {
   readonly role: CompareRow['role'];
 }
 
-/** Samples (or reuses from the cache) one set. */
+/** Samples (or reuses from the cache) one set, chunk by chunk (each chunk cached on its own). */
 async function sampleSet(
   set: SetSpec,
   options: CompareOptions,
@@ -197,20 +210,36 @@ async function sampleSet(
   io: CliIo,
   ctx: { readonly cache?: RunCache; readonly model: string; readonly width: number; readonly signal?: AbortSignal },
 ): Promise<{ record: RunRecord; cached: boolean }> {
-  const config = { ...options.base, seed: set.seed, policy: set.spec.policy, ...(set.spec.policyOptions ? { policyOptions: set.spec.policyOptions } : {}) };
-  // The worker count does not change a pixel (a pool gives the single-thread images bit for bit).
-  const { workers: _workers, ...pixels } = config;
-  const key: RunCacheKey = { config: pixels, model: ctx.model };
-  const warn = (m: string): void => void io.stderr.write(`compare: ${m}\n`);
-  const hit = await ctx.cache?.load(key, warn);
-  if (hit) {
-    if (options.progress) io.stderr.write(`${set.label.padEnd(ctx.width)}  reused ${relative('.', ctx.cache!.fileFor(key))}\n`);
-    return { record: hit, cached: true };
+  const chunks = chunkSet(options.base.classLabels, options.chunkSize);
+  const records: RunRecord[] = [];
+  let reused = 0;
+  for (const chunk of chunks) {
+    const config = {
+      ...options.base,
+      batch: chunk.labels.length,
+      classLabels: [...chunk.labels],
+      seed: set.seed + chunk.index,
+      policy: set.spec.policy,
+      ...(set.spec.policyOptions ? { policyOptions: set.spec.policyOptions } : {}),
+    };
+    const label = (chunks.length > 1 ? `${set.label} [${chunk.index + 1}/${chunks.length}]` : set.label).padEnd(ctx.width);
+    // The worker count does not change a pixel (a pool gives the single-thread images bit for bit).
+    const { workers: _workers, ...pixels } = config;
+    const key: RunCacheKey = { config: pixels, model: ctx.model };
+    const warn = (m: string): void => void io.stderr.write(`compare: ${m}\n`);
+    const hit = await ctx.cache?.load(key, warn);
+    if (hit) {
+      if (options.progress) io.stderr.write(`${label}  reused ${relative('.', ctx.cache!.fileFor(key))}\n`);
+      records.push(hit);
+      reused++;
+      continue;
+    }
+    const progress = options.progress ? createProgressReporter(io.stderr) : SILENT_PROGRESS;
+    const record = await runWithProgress(pipeline, config, { progress, label, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    if (ctx.cache) await ctx.cache.save(key, set.label, record);
+    records.push(record);
   }
-  const progress = options.progress ? createProgressReporter(io.stderr) : SILENT_PROGRESS;
-  const record = await runWithProgress(pipeline, config, { progress, label: set.label.padEnd(ctx.width), ...(ctx.signal ? { signal: ctx.signal } : {}) });
-  if (ctx.cache) await ctx.cache.save(key, set.label, record);
-  return { record, cached: false };
+  return { record: mergeChunkRecords(records), cached: reused > 0 };
 }
 
 /** Runs every policy (and the noise-band set), computes the metrics, prints the report and writes the files. */
@@ -229,8 +258,10 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
     if (size !== undefined && native !== undefined) reference = await loadHeldOutReference(spec, base.classLabels, { ...size, channels: native.channels }, options.classes);
   }
   const sets: SetSpec[] = options.policies.map((spec) => ({ spec, label: spec.label, seed: base.seed, role: 'policy' }));
+  const chunkCount = chunkSet(base.classLabels, options.chunkSize).length;
   if (options.noiseBandSeed !== undefined) {
-    sets.push({ spec: { policy: 'none', label: 'none' }, label: `none seed ${options.noiseBandSeed}`, seed: options.noiseBandSeed, role: 'noise-band' });
+    const seeds = seedRange(options.noiseBandSeed, chunkCount);
+    sets.push({ spec: { policy: 'none', label: 'none' }, label: `none seed${chunkCount > 1 ? 's' : ''} ${seeds}`, seed: options.noiseBandSeed, role: 'noise-band' });
   }
   const cache = options.cacheDir === undefined ? undefined : createRunCache(options.cacheDir);
   const model = await modelFingerprint(base.model, base.modelOptions as Record<string, unknown> | undefined);
@@ -238,7 +269,8 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
   const runs: { record: RunRecord; cached: boolean }[] = [];
   const ctx = { ...(cache ? { cache } : {}), model, width, ...(signal ? { signal } : {}) };
   // Nothing is timed before the model has run once at every level (see compare-timing.ts).
-  const warmUp = await warmUpModel(pipeline, { ...base, policy: 'none' });
+  const first = chunkSet(base.classLabels, options.chunkSize)[0]!;
+  const warmUp = await warmUpModel(pipeline, { ...base, policy: 'none', batch: first.labels.length, classLabels: [...first.labels] });
   if (options.progress) io.stderr.write(`compare: warmed up the model at levels ${warmUp.levels.join(', ')} (${(warmUp.ms / 1000).toFixed(1)} s); timing starts now\n`);
   for (const set of sets) runs.push(await sampleSet(set, options, pipeline, io, ctx));
   // More timing rounds, interleaved: the same sets again (fresh, not from the cache).
@@ -332,6 +364,8 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
           workers: Math.max(...runs.filter((r) => !r.cached).map((r) => r.record.start.workers), 1),
           config: { ...full.start.config, policy: undefined, policyOptions: undefined },
           images: n,
+          batch: options.chunkSize,
+          seeds: { sets: seedRange(base.seed, chunkCount), ...(options.noiseBandSeed === undefined ? {} : { noiseBand: seedRange(options.noiseBandSeed, chunkCount) }) },
           swdLevels: sides,
           swdScale: SWD_REPORT_SCALE,
           swdNormalize: 'reference',
@@ -339,7 +373,7 @@ export async function runCompare(options: CompareOptions, pipeline: Pipeline, io
             ? { file: reference.spec.file, poolSize: reference.poolSize, seed: reference.spec.seed, draws: reference.draws.length, multiple: reference.spec.multiple, imagesPerDraw: reference.draws[0]!.shape[0], archiveIndices: reference.archiveIndices }
             : null,
           noiseBand: band
-            ? { seeds: [base.seed, options.noiseBandSeed], levels: band.levels.map((l) => ({ side: l.side, width: l.width * SWD_REPORT_SCALE, relative: l.relative, values: l.values.map((v) => v * SWD_REPORT_SCALE) })) }
+            ? { seeds: [seedRange(base.seed, chunkCount), seedRange(options.noiseBandSeed!, chunkCount)], levels: band.levels.map((l) => ({ side: l.side, width: l.width * SWD_REPORT_SCALE, relative: l.relative, values: l.values.map((v) => v * SWD_REPORT_SCALE) })) }
             : null,
           warnings,
           grid: relative(options.out, grid),

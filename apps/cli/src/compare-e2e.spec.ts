@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 const base = (out: string): string[] => [
-  'compare', '--model-options', JSON.stringify({ path: MODEL }), '--backend', 'wasm', '--steps', '2', '--images', '3', '--guidance', '1',
+  'compare', '--model-options', JSON.stringify({ path: MODEL }), '--backend', 'wasm', '--steps', '2', '--images', '3', '--batch', '2', '--guidance', '1',
   '--policies', 'none,fixed', '--held-out', HELD_OUT, '--reference-draws', '2', '--out', out, '--no-progress',
 ];
 
@@ -44,7 +44,8 @@ describe('upshift compare (in process)', () => {
     expect(first.stderr).not.toMatch(/upshift: /);
     expect(first.code).toBe(EXIT_CODES.ok);
     expect(first.stdout).toMatch(/vs data = mean over 2 class-matched draws of 3 held-out images \(of 18, seed 0\)/);
-    expect(first.stdout).toMatch(/\nnone seed 1 /);
+    // 3 images in chunks of 2: seeds 0-1 for every policy, 2-3 for the noise-band set.
+    expect(first.stdout).toMatch(/\nnone seeds 2-3 /);
     expect(first.stdout).toMatch(/noise band of SWD vs data: [\d.]+ \/ [\d.]+ \(/);
     expect(first.stdout).toMatch(/\n {2}fixed {2}[-+][\d.]+ \([\d.]+x\) \/ [-+][\d.]+ \([\d.]+x\)\n/);
     expect((await readdir(out)).sort()).toEqual(['compare-grid.png', 'compare.json']);
@@ -52,17 +53,20 @@ describe('upshift compare (in process)', () => {
     // Class-matched: the fixture's labels are archive index % 3, the run's labels 0, 1, 2.
     expect(report.heldOut).toMatchObject({ poolSize: 18, draws: 2, seed: 0, imagesPerDraw: 3 });
     for (const d of report.heldOut.archiveIndices) expect(d.map((i: number) => i % 3).sort()).toEqual([0, 1, 2]);
-    expect(report.noiseBand.seeds).toEqual([0, 1]);
-    expect(report.rows.map((r: { label: string; role: string }) => [r.label, r.role])).toEqual([['none', 'policy'], ['fixed', 'policy'], ['none seed 1', 'noise-band']]);
+    expect(report.noiseBand.seeds).toEqual(['0-1', '2-3']);
+    expect(report).toMatchObject({ images: 3, batch: 2, seeds: { sets: '0-1', noiseBand: '2-3' } });
+    expect(report.rows.map((r: { label: string; role: string }) => [r.label, r.role])).toEqual([['none', 'policy'], ['fixed', 'policy'], ['none seeds 2-3', 'noise-band']]);
+    // FLOPs of both chunks: the merged plan is the sum, the fraction unchanged.
+    expect(report.rows[1].stats.flopFraction).toBeCloseTo(report.rows[1].plannedFlopFraction, 12);
     expect(report.rows[1].vsFull).toHaveLength(2);
     expect(report.rows[2].psnr).toBeUndefined();
     expect(report.gridRows).toEqual(['none', 'fixed']);
-    expect((await readdir(cache)).filter((f) => f.endsWith('.json'))).toHaveLength(3);
+    expect((await readdir(cache)).filter((f) => f.endsWith('.json'))).toHaveLength(6);
 
     // With progress on, each reused set says so on stderr.
     const again = await run([...base(join(dir, 'again')).filter((a) => a !== '--no-progress'), '--cache-dir', cache]);
     expect(again.code).toBe(EXIT_CODES.ok);
-    expect(again.stderr.match(/ reused /g)).toHaveLength(3);
+    expect(again.stderr.match(/ reused /g)).toHaveLength(6);
     const second = JSON.parse(await readFile(join(dir, 'again', 'compare.json'), 'utf8'));
     const metrics = (r: { swdVsData: unknown; swdVsFull: unknown; psnr?: number }): unknown => [r.swdVsData, r.swdVsFull, r.psnr];
     expect(second.rows.map(metrics)).toEqual(report.rows.map(metrics));
@@ -71,7 +75,7 @@ describe('upshift compare (in process)', () => {
   it('rejects bad reference and noise-band options with exit 2 before any sampling', async () => {
     for (const [args, message] of [
       [['--reference-multiple', '7'], /Invalid --reference-multiple = 7: the held-out split .* is too small: class \d \([abc]\) has 6 reference images, 7 needed/],
-      [['--noise-band-seed', '0'], /Invalid --noise-band-seed = "0": must differ from --seed 0/],
+      [['--noise-band-seed', '1'], /Invalid --noise-band-seed = "1": its seeds 1-2 overlap the sets' seeds 0-1/],
       [['--no-noise-band', '--noise-band-seed', '5'], /--noise-band-seed/],
       [['--reference-draws', '0'], /Invalid --reference-draws = "0": must be >= 1/],
       [['--held-out', join(dir, 'missing.npz')], /Invalid --held-out/],
