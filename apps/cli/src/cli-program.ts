@@ -16,6 +16,9 @@ import type { RawCompareOptions } from './compare-command.js';
 import { defineCompareOptions, resolveCompareOptions, runCompare } from './compare-command.js';
 import type { RawGenerateOptions } from './generate-command.js';
 import { defineGenerateOptions, resolveGenerateOptions, runGenerate } from './generate-command.js';
+import type { RawEvalOptions } from './eval/eval-options.js';
+import { defineEvalOptions, resolveEvalOptions } from './eval/eval-options.js';
+import { runEval } from './eval/eval-command.js';
 import { InterruptedError } from './run-with-progress.js';
 import { guardOptionValues } from './option-guard.js';
 import { classesHelpText, versionText } from './program-info.js';
@@ -40,6 +43,16 @@ export interface CliContext {
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name === 'Error' ? 'error' : error.name}: ${error.message.split('\n')[0]}`;
   return `error: ${String(error)}`;
+}
+
+/** The eval command as the page shows it: without the options that only split the work into chunks. */
+function evalCommandLine(argv: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--max-sets') i++;
+    else if (argv[i] !== '--sample-only' && argv[i] !== '--no-progress' && !argv[i]!.startsWith('--max-sets=')) out.push(argv[i]!);
+  }
+  return ['upshift', ...out].join(' ');
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -94,6 +107,16 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       const options = await resolveCompareOptions(raw, container);
       await runCompare(options, getPipeline(), io, ctx.signal);
     });
+
+  defineEvalOptions(
+    program
+      .command('eval')
+      .description('the evidence page: policies, the compatibility matrix and the analytic check -> RESULTS.md, eval.json and figures (resumable)')
+      .exitOverride(),
+  ).action(async (raw: RawEvalOptions) => {
+    const options = await resolveEvalOptions(raw, container);
+    await runEval(options, getPipeline(), io, { container, command: evalCommandLine(argv), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  });
 
   defineServeOptions(
     program

@@ -39,7 +39,8 @@ import { encodePng, imageOf } from './png-image.js';
 import type { RunCache, RunCacheKey } from './run-cache.js';
 import { createRunCache } from './run-cache.js';
 import type { RunRecord } from './run-with-progress.js';
-import { InterruptedError, runWithProgress } from './run-with-progress.js';
+import { InterruptedError } from './run-with-progress.js';
+import { runOrReuse } from './cached-run.js';
 import { createProgressReporter, SILENT_PROGRESS } from './step-progress.js';
 import { timeRatio, warmUpModel } from './compare-timing.js';
 
@@ -226,18 +227,16 @@ async function sampleSet(
     // The worker count does not change a pixel (a pool gives the single-thread images bit for bit).
     const { workers: _workers, ...pixels } = config;
     const key: RunCacheKey = { config: pixels, model: ctx.model };
-    const warn = (m: string): void => void io.stderr.write(`compare: ${m}\n`);
-    const hit = await ctx.cache?.load(key, warn);
-    if (hit) {
-      if (options.progress) io.stderr.write(`${label}  reused ${relative('.', ctx.cache!.fileFor(key))}\n`);
-      records.push(hit);
-      reused++;
-      continue;
-    }
+    const warn = (m: string): void => void io.stderr.write(`compare: ${m}
+`);
     const progress = options.progress ? createProgressReporter(io.stderr) : SILENT_PROGRESS;
-    const record = await runWithProgress(pipeline, config, { progress, label, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-    if (ctx.cache) await ctx.cache.save(key, set.label, record);
-    records.push(record);
+    const run = await runOrReuse(key, { pipeline, ...(ctx.cache ? { cache: ctx.cache } : {}), progress, label, warn, ...(ctx.signal ? { signal: ctx.signal } : {}) }, config);
+    if (run.cached) {
+      if (options.progress) io.stderr.write(`${label}  reused ${relative('.', ctx.cache!.fileFor(key))}
+`);
+      reused++;
+    }
+    records.push(run.record);
   }
   return { record: mergeChunkRecords(records), cached: reused > 0 };
 }

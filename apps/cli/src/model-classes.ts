@@ -56,3 +56,9 @@ export async function modelFingerprint(model: string, modelOptions: Record<strin
   const config = await modelConfigText(model, modelOptions);
   return config === undefined ? `name:${model}` : `sha256:${createHash('sha256').update(config.text).digest('hex')}`;
 }
+
+/** The down operator the model's coarse levels were trained with (`config.json` -> `downOperator`; undefined when it cannot be read up front). */
+export async function modelDownOperator(model: string, modelOptions: Record<string, unknown> | undefined): Promise<string | undefined> {
+  const text = await modelConfigText(model, modelOptions);
+  return text === undefined ? undefined : readModelConfig(text.text, text.file).downOperator;
+}

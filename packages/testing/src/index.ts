@@ -46,3 +46,5 @@ export {
   GAUSSIAN_DENOISER_FACTORY_DEFAULTS,
 } from './gaussian-denoiser-factory.js';
 export { skipUnless, requiredHere, MissingTestRequirementError, TEST_REQUIRE_ENV } from './test-requirements.js';
+export type { IidBandPowers, IidProcess, IidResizerKind, IidTheoryInput } from './iid-upshift-theory.js';
+export { predictIidBandPowers } from './iid-upshift-theory.js';

@@ -1,0 +1,182 @@
+/**
+ * `docs/RESULTS.md`, generated from the evaluation's measurements: how it was made and what
+ * each number rests on, a short reading computed from the numbers (so it stays true when the
+ * page is regenerated), the policy table with the noise band, the figures, the compatibility
+ * matrix with its verdicts and the analytic check against theory.
+ */
+import { SWD_REPORT_SCALE } from '@upshift/metrics';
+import type { Measurements, SetMeasurement } from './eval-measure.js';
+import type { CellVerdict } from './matrix-verdicts.js';
+import { THEORY_TOLERANCE } from './matrix-verdicts.js';
+
+/** What the page needs besides the measurements. */
+export interface ResultsContext {
+  readonly command: string;
+  readonly model: string;
+  readonly backend: string;
+  readonly sampling: string;
+  readonly heldOut?: { readonly file: string; readonly draws: number; readonly seed: number; readonly poolSize: number };
+  readonly analytic: { readonly images: number; readonly side: number; readonly std: number };
+  /** Figure files relative to the page. */
+  readonly figures: Readonly<Record<string, string>>;
+  readonly json: string;
+  readonly verdicts: ReadonlyMap<string, CellVerdict>;
+  readonly modelOperator?: string;
+}
+
+const f = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
+const db = (s: SetMeasurement): string => (s.psnr === undefined ? '-' : s.psnr === null ? 'identical' : `${s.psnr.toFixed(1)} dB`);
+const swd = (s: SetMeasurement): string => (s.swdVsData ? s.swdVsData.map((l) => l.mean.toFixed(1)).join(' / ') : '-');
+const bands = (s: SetMeasurement): string => (s.bandRatio ? s.bandRatio.ratio.map((r, i) => `${r.toFixed(3)}±${(s.bandRatio!.se[i] ?? 0).toFixed(3)}`).join(' / ') : '-');
+const inBands = (s: SetMeasurement): string => (s.swdVsFullInBands ? s.swdVsFullInBands.map((r) => `${r >= 0 ? '+' : ''}${r.toFixed(1)}`).join(' / ') : '-');
+
+/** A resolved SWD loss: worse than full resolution by more than the band at some level. */
+function resolvedLoss(s: SetMeasurement): boolean {
+  return (s.swdVsFullInBands ?? []).some((r) => r > 1);
+}
+
+/** The generated reading of the policy table. */
+export function policyReading(m: Measurements): string[] {
+  const rows = m.sets.filter((s) => s.part === 'policies' && s.status === 'measured' && s.role === 'policy');
+  const full = m.sets.find((s) => s.id === 'policies/none' && s.status === 'measured');
+  if (!full || rows.length === 0) return ['Not measured yet: run `npm run eval`.'];
+  const out: string[] = [];
+  const n = full.images ?? 0;
+  const band = m.bands['policies']?.swd;
+  const free = rows.filter((s) => s.swdVsFullInBands && !resolvedLoss(s)).sort((a, b) => (a.flopFraction?.measured ?? 1) - (b.flopFraction?.measured ?? 1));
+  const costly = rows.filter(resolvedLoss).sort((a, b) => (a.flopFraction?.measured ?? 1) - (b.flopFraction?.measured ?? 1));
+  const bestPsnr = [...rows].filter((s) => typeof s.psnr === 'number').sort((a, b) => (b.psnr as number) - (a.psnr as number))[0];
+  if (band) {
+    out.push(
+      `- **Resolution of the measurement**: with ${n} images per set, SWD against held-out data moves by ${band.map((l) => `${l.width.toFixed(1)} (${(100 * l.relative).toFixed(0)} %)`).join(' / ')} at ${band.map((l) => l.side).join(' / ')} px between two full-resolution sets with different seeds. A policy is "free" here only in that sense: its SWD is within that band of full resolution's; smaller losses are not resolved at this size.`,
+    );
+  }
+  if (free.length > 0) {
+    const cheapest = free[0]!;
+    out.push(
+      `- **Cheapest policy without a resolved SWD loss**: ${cheapest.label} at ${f(cheapest.flopFraction?.measured)} of the FLOPs (paired PSNR ${db(cheapest)}). Within the band: ${free.map((s) => `${s.label} (${f(s.flopFraction?.measured, 2)})`).join(', ')}.`,
+    );
+  } else out.push('- **No policy is within the noise band** of full resolution at every SWD level.');
+  if (costly.length > 0) {
+    out.push(`- **Where savings stop being free**: ${costly.map((s) => `${s.label} (${f(s.flopFraction?.measured, 2)} FLOPs, SWD vs full in bands ${inBands(s)})`).join('; ')} are worse than full resolution by more than the band at some level.`);
+  }
+  if (bestPsnr) out.push(`- **Closest to its full-resolution twin**: ${bestPsnr.label}, ${db(bestPsnr)} paired PSNR, SSIM ${f(bestPsnr.ssim)}, at ${f(bestPsnr.flopFraction?.measured)} of the FLOPs.`);
+  const lostTop = rows.filter((s) => s.bandRatio && s.bandRatio.ratio.at(-1)! < 1 - 2 * (s.bandRatio.se.at(-1) ?? 0));
+  if (lostTop.length > 0) {
+    out.push(`- **Fine detail**: ${lostTop.map((s) => `${s.label} keeps ${(100 * s.bandRatio!.ratio.at(-1)!).toFixed(0)} %`).join(', ')} of full resolution's power above 1/4 cycle per pixel (what only the 64 px grid holds; 2 standard errors resolved).`);
+  }
+  const seed = rows.find((s) => s.policy === 'fixed' && s.policyOptions === undefined);
+  const seedT = rows.find((s) => s.policy === 'fixed' && s.policyOptions?.['t'] !== undefined);
+  if (seed) {
+    out.push(
+      `- **The seed's rule** ("1/4 side while t > 0.7" on the cosine schedule, i.e. sigma > 2: \`fixed\`): ${f(seed.flopFraction?.measured)} of the FLOPs, paired PSNR ${db(seed)}, SWD vs full in bands ${inBands(seed)}${resolvedLoss(seed) ? ' — a resolved loss' : ' — within the band'}.` +
+        (seedT ? ` Read naively as t = 0.7 of the Karras grid (\`fixed {"t":0.7}\`, sigma ~12) it only coarsens the first steps: ${f(seedT.flopFraction?.measured)} of the FLOPs, ${db(seedT)}. A threshold in t means different noise on different schedules; Upshift's policies take sigma or logSNR.` : ''),
+    );
+  }
+  return out;
+}
+
+function policyTable(m: Measurements): string[] {
+  const rows = m.sets.filter((s) => s.part === 'policies');
+  const head = '| policy | levels per step | FLOPs plan / measured | wall time vs full | paired PSNR | SSIM | SWD vs data 64 / 32 / 16 (x1e3) | vs full, in noise bands | band power vs full (<1/8, 1/8-1/4, >1/4 cyc/px) |';
+  const lines = [head, '|---|---|---|---|---|---|---|---|---|'];
+  for (const s of rows) {
+    if (s.status !== 'measured') {
+      lines.push(`| ${s.label} | ${s.status === 'error' ? `fails: ${s.error}` : 'not measured yet'} | | | | | | | |`);
+      continue;
+    }
+    const t = m.timing[s.id];
+    lines.push(
+      `| ${s.role === 'noise-band' ? `${s.label} (noise band)` : s.label} | ${s.levels} | ${f(s.flopFraction?.planned)} / ${f(s.flopFraction?.measured)} | ${s.role === 'noise-band' ? '-' : f(t?.timeRatio, 2)} | ${db(s)} | ${f(s.ssim)} | ${swd(s)} | ${inBands(s)} | ${s.role === 'noise-band' ? bands({ ...s, bandRatio: m.bands['policies']?.bandRatio }) : bands(s)} |`,
+    );
+  }
+  return lines;
+}
+
+function matrixTables(m: Measurements, verdicts: ReadonlyMap<string, CellVerdict>, part: 'matrix' | 'analytic'): string[] {
+  const cells = m.sets.filter((s) => s.part === part && s.role === 'cell');
+  if (cells.length === 0) return ['Not part of this evaluation.'];
+  const resizers = [...new Set(cells.map((c) => c.resizer!))];
+  const samplers = [...new Set(cells.map((c) => c.sampler!))];
+  const plans = [...new Set(cells.map((c) => c.policy))];
+  const out: string[] = [];
+  for (const plan of plans) {
+    out.push('', `**${plan}** plan — ${part === 'matrix' ? 'paired PSNR vs the same sampler at full resolution / SWD 64 px vs data (x1e3) / verdict' : 'band power vs the same sampler at full resolution, measured (theory), bands <1/8 / 1/8-1/4 / >1/4 cyc/px, and the verdict'}:`, '');
+    out.push(`| sampler | ${resizers.join(' | ')} |`, `|---|${resizers.map(() => '---').join('|')}|`);
+    for (const sampler of samplers) {
+      const row = resizers.map((r) => {
+        const c = cells.find((x) => x.sampler === sampler && x.resizer === r && x.policy === plan);
+        if (!c) return '';
+        const v = verdicts.get(c.id);
+        if (c.status !== 'measured') return v?.status ?? c.status;
+        if (part === 'matrix') return `${db(c)} / ${c.swdVsData?.[0] ? c.swdVsData[0].mean.toFixed(1) : '-'} / **${v?.status ?? ''}**`;
+        const th = c.theory?.ratio ?? [];
+        return `${(c.bandRatio?.ratio ?? []).map((r, i) => `${r.toFixed(2)} (${f(th[i], 2)})`).join(' / ')} **${v?.status ?? ''}**`;
+      });
+      out.push(`| ${sampler} | ${row.join(' | ')} |`);
+    }
+  }
+  const notes = cells.filter((c) => (verdicts.get(c.id)?.reasons.length ?? 0) > 0);
+  if (notes.length > 0) {
+    out.push('', 'Why (cells with a caveat):', '');
+    const byReason = new Map<string, string[]>();
+    for (const c of notes) for (const r of verdicts.get(c.id)!.reasons) byReason.set(r.replace(/-?\d+(\.\d+)?/g, '#'), [...(byReason.get(r.replace(/-?\d+(\.\d+)?/g, '#')) ?? []), `${c.label}: ${r}`]);
+    for (const list of byReason.values()) {
+      if (list.length > 3) out.push(`- ${list[0]} (and ${list.length - 1} more cells for the same reason)`);
+      else for (const l of list) out.push(`- ${l}`);
+    }
+  }
+  return out;
+}
+
+/** The whole page. */
+export function resultsMarkdown(m: Measurements, ctx: ResultsContext): string {
+  const policies = m.sets.filter((s) => s.part === 'policies');
+  const n = policies.find((s) => s.status === 'measured')?.images;
+  const matrixN = m.sets.find((s) => s.part === 'matrix' && s.status === 'measured')?.images;
+  const counts = (part: string) => {
+    const all = m.sets.filter((s) => s.part === part);
+    return `${all.filter((s) => s.status === 'measured').length} of ${all.length} sets measured`;
+  };
+  const fig = (key: string, alt: string): string[] => (ctx.figures[key] ? ['', `![${alt}](${ctx.figures[key]})`, ''] : []);
+  const mb = m.bands['matrix'];
+  const lines = [
+    '# Results: what upshifting costs and saves, measured',
+    '',
+    `Generated by \`${ctx.command}\` from the images it keeps in its cache (re-run it to refresh this page; it samples only what is missing). Everything below is measured on the model \`${ctx.model}\` on the **${ctx.backend}** backend; raw numbers: [${ctx.json}](${ctx.json}).`,
+    '',
+    `Sampling settings shared by every set: ${ctx.sampling}.`,
+    '',
+    '**What each number rests on**',
+    '',
+    `- Policy table: ${n ?? '-'} images per policy (one per class, the same seeds and labels for every policy), ${counts('policies')}; paired PSNR / SSIM are means over those images; SWD is against ${ctx.heldOut ? `${ctx.heldOut.draws} class-matched draws of held-out images from \`${ctx.heldOut.file}\` (${ctx.heldOut.poolSize} held-out images, draw seed ${ctx.heldOut.seed}), mean over the draws` : 'no held-out data (not measured)'}, normalised by the reference's statistics (@upshift/metrics). The noise band is the spread of that SWD between two disjoint full-resolution sets of the same size.`,
+    `- Compatibility matrix: ${matrixN ?? '-'} images per cell, ${counts('matrix')}; each cell is paired with the same sampler's full-resolution run on the same seeds.${mb?.swd ? ` Its noise band (first sampler, ${mb.images} images): ${mb.swd.map((l) => `${l.width.toFixed(1)} at ${l.side} px`).join(', ')} (x1e3).` : ''}`,
+    `- Analytic check: the exact denoiser of i.i.d. Gaussian data (std ${ctx.analytic.std}, ${ctx.analytic.side} x ${ctx.analytic.side} x 3, ${ctx.analytic.images} images per cell, @upshift/testing), ${counts('analytic')}; theory is the exact continuous-time answer (@upshift/testing \`predictIidBandPowers\`), tolerance ${THEORY_TOLERANCE.standardErrors} standard errors + ${THEORY_TOLERANCE.discretisation} for the samplers' discretisation.`,
+    '- Wall-time ratios are measured in whatever process sampled each set (a resumed or chunked evaluation times sets in different processes, on a shared machine): read them as rough; FLOP fractions, PSNR, SSIM and SWD do not depend on load.',
+    '',
+    '## Reading',
+    '',
+    ...policyReading(m),
+    '',
+    '## Policies',
+    '',
+    ...policyTable(m),
+    '',
+    `SWD x1e3 (scale ${SWD_REPORT_SCALE}) at 64 / 32 / 16 px. "vs full, in noise bands": (policy - full resolution) / band width per level; above +1 is a resolved loss. Band power: total power of the set's images in each frequency band / the same-seed full-resolution images' (± standard error); the noise-band row gives the same ratio between two full-resolution sets with different seeds.`,
+    ...fig('pareto', 'quality vs FLOP fraction'),
+    ...fig('spectra', 'output spectra vs data'),
+    ...fig('plans', 'plans'),
+    ...fig('samples', 'same-seed samples'),
+    '## Compatibility matrix (shipped model)',
+    '',
+    `Every sampler x resizer under the \`fixed\` (one switch from 1/4 side at sigma 2) and \`pyramid\` (1/4 side above sigma 6.3, 1/2 side above 2) plans. Verdicts: **ok**; **caution** (works, with the caveat listed below); **unsafe** (do not use); **fails** (refused or broke, with the error).${ctx.modelOperator ? ` The model's coarse levels were trained on ${ctx.modelOperator}-pooled images.` : ''}`,
+    ...matrixTables(m, ctx.verdicts, 'matrix'),
+    ...fig('matrix', 'compatibility matrix'),
+    '## Analytic check (i.i.d. Gaussian data, exact denoiser)',
+    '',
+    "The same matrix where the answer is known: for each band, the power of the plan's samples relative to the same sampler's full-resolution samples, against exact theory (deterministic samplers follow the probability-flow ODE, stochastic ones the reverse SDE, which regenerates most of the detail a switch drops; bilinear up keeps no noise in the detail the coarse grid lacks).",
+    ...matrixTables(m, ctx.verdicts, 'analytic'),
+    ...fig('analytic', 'analytic cells vs theory'),
+  ];
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
+}
