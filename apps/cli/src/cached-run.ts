@@ -20,11 +20,15 @@ export interface CachedRunContext {
   readonly warn?: (message: string) => void;
 }
 
-/** The cached run of `key`, else a fresh run of `key.config` (saved to the cache when there is one). */
-export async function runOrReuse(key: RunCacheKey, ctx: CachedRunContext): Promise<{ record: RunRecord; cached: boolean }> {
+/**
+ * The cached run of `key`, else a fresh run of `config` (default `key.config`; a caller may run
+ * with settings that do not change the pixels, such as the worker count, left out of the key),
+ * saved to the cache when there is one.
+ */
+export async function runOrReuse(key: RunCacheKey, ctx: CachedRunContext, config: unknown = key.config): Promise<{ record: RunRecord; cached: boolean }> {
   const hit = await ctx.cache?.load(key, ctx.warn);
   if (hit) return { record: hit, cached: true };
-  const record = await runWithProgress(ctx.pipeline, key.config, { progress: ctx.progress, label: ctx.label, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const record = await runWithProgress(ctx.pipeline, config, { progress: ctx.progress, label: ctx.label, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   if (ctx.cache) await ctx.cache.save(key, ctx.label.trim(), record);
   return { record, cached: false };
 }

@@ -44,7 +44,7 @@ async function evalCli(args: readonly string[], out: string, signal?: AbortSigna
 }
 
 /** The policy table on the Gaussian model: 32 px, 16 images, Euler 20 steps, no guidance. */
-const POLICY_ARGS = ['--model', 'gaussian', '--model-options', '{"std":1}', '--resolution', '32', '--guidance', '1', '--steps', '20', '--images', '16', '--held-out', 'none'];
+const POLICY_ARGS = ['--workers', '1', '--model', 'gaussian', '--model-options', '{"std":1}', '--resolution', '32', '--guidance', '1', '--steps', '20', '--images', '16', '--held-out', 'none'];
 
 describe('upshift eval on the analytic Gaussian model', () => {
   it('the policy table reproduces the known band losses of each plan (exact theory for Euler)', async () => {

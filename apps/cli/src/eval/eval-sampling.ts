@@ -25,10 +25,15 @@ export type SetOutcome =
   | { readonly kind: 'error'; readonly error: string }
   | { readonly kind: 'missing' };
 
-/** The run-cache key of a set: its config and the fingerprint of its model. */
+/**
+ * The run-cache key of a set: its config and the fingerprint of its model. The worker count is
+ * left out: a denoiser pool computes every row bit for bit as one thread does (@upshift/denoiser-pool),
+ * so sets sampled with any number of workers are the same set.
+ */
 export async function setKey(set: EvalSet): Promise<RunCacheKey> {
   const model = await modelFingerprint(String(set.config['model']), set.config['modelOptions'] as Record<string, unknown> | undefined);
-  return { config: set.config, model };
+  const { workers: _workers, ...config } = set.config;
+  return { config, model };
 }
 
 /** Plans a config without sampling: its planned FLOPs, or the error the pipeline raises. */
@@ -60,17 +65,17 @@ export async function sampleEvalSets(sets: readonly EvalSet[], options: SampleEv
   const { pipeline, cache, io } = options;
   const warn = (m: string): void => void io.stderr.write(`eval: ${m}\n`);
   // Sets with the same key are one run.
-  const runs = new Map<string, { key: RunCacheKey; sets: EvalSet[] }>();
+  const runs = new Map<string, { key: RunCacheKey; config: Readonly<Record<string, unknown>>; sets: EvalSet[] }>();
   for (const set of sets) {
     const key = await setKey(set);
     const text = canonicalJson(key);
     const run = runs.get(text);
     if (run) run.sets.push(set);
-    else runs.set(text, { key, sets: [set] });
+    else runs.set(text, { key, config: set.config, sets: [set] });
   }
   const outcome = new Map<string, SetOutcome>();
   const settle = (run: { sets: EvalSet[] }, o: SetOutcome): void => run.sets.forEach((s) => outcome.set(s.id, o));
-  const todo: { key: RunCacheKey; sets: EvalSet[]; flops: number }[] = [];
+  const todo: { key: RunCacheKey; config: Readonly<Record<string, unknown>>; sets: EvalSet[]; flops: number }[] = [];
   for (const run of runs.values()) {
     const hit = await cache.load(run.key, warn);
     if (hit) settle(run, { kind: 'done', record: hit, cached: true });
@@ -84,7 +89,7 @@ export async function sampleEvalSets(sets: readonly EvalSet[], options: SampleEv
       continue;
     }
     if (options.signal?.aborted) throw new InterruptedError();
-    const plan = await planOf(pipeline, run.key.config);
+    const plan = await planOf(pipeline, run.config);
     if ('error' in plan) settle(run, { kind: 'error', error: plan.error });
     else selected.push({ ...run, flops: plan.flops });
   }
@@ -95,7 +100,7 @@ export async function sampleEvalSets(sets: readonly EvalSet[], options: SampleEv
         const label = run.sets.map((s) => s.id).join(' = ');
         const reporter = progress.startSet(label, run.flops);
         try {
-          const result = await runOrReuse(run.key, { pipeline, cache, progress: reporter, label, warn, ...(options.signal ? { signal: options.signal } : {}) });
+          const result = await runOrReuse(run.key, { pipeline, cache, progress: reporter, label, warn, ...(options.signal ? { signal: options.signal } : {}) }, run.config);
           settle(run, { kind: 'done', ...result });
         } catch (e) {
           if (e instanceof InterruptedError || !(e instanceof UpshiftError)) throw e;

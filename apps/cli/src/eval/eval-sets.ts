@@ -133,6 +133,8 @@ export function evalSets(options: EvalOptions): EvalSet[] {
     const cfg = {
       ...rest,
       model: ANALYTIC_MODEL,
+      // The analytic model lives in @upshift/testing, registered on this thread only.
+      workers: 1,
       modelOptions: { std, channels: 3 },
       resolution: { height: side, width: side },
       guidance: 1,
