@@ -72,7 +72,7 @@ export function addPipelineOptions(cmd: Command, fallbacks: CommandFallbacks, wi
     .option('--schedule-options <json>', 'schedule options as a JSON object');
   if (withPolicy) {
     cmd
-      .option('--policy <name>', `upshift policy: none, fixed, pyramid, spectral, adaptive, budget, bottleneck ${or(fallbacks.policy ?? d.policy)}`)
+      .option('--policy <name>', `upshift policy: none, fixed, pyramid, spectral, adaptive, budget, bottleneck, snr-matched ${or(fallbacks.policy ?? d.policy)}`)
       .option('--policy-options <json>', 'policy options as a JSON object, e.g. {"fraction":0.4}');
   }
   return cmd

@@ -29,6 +29,15 @@ export {
   createBottleneckPolicy,
   resolveBottleneckPolicyOptions,
 } from './bottleneck-policy.js';
+export type { SnrMatchedPolicyOptions } from './snr-matched-policy.js';
+export {
+  SNR_MATCHED_POLICY,
+  SNR_MATCHED_POLICY_DEFAULTS,
+  createSnrMatchedPolicy,
+  discardedEnergy,
+  resolveSnrMatchedPolicyOptions,
+  snrMatchedPolicyFactory,
+} from './snr-matched-policy.js';
 export type { SpectralPolicyOptions } from './spectral-policy.js';
 export {
   SPECTRAL_POLICY,

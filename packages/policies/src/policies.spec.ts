@@ -311,10 +311,10 @@ describe('every policy at its defaults fits a run that allows fewer levels', () 
 });
 
 describe('registerPolicies', () => {
-  it('registers the seven factories by name; each validates its options', async () => {
+  it('registers the eight factories by name; each validates its options', async () => {
     const c = registerPolicies(rootContainer.createChildContainer());
     const factories = c.resolveAll(PolicyFactory);
-    expect(factories.map((f) => f.name)).toEqual(['none', 'fixed', 'pyramid', 'spectral', 'adaptive', 'budget', 'bottleneck']);
+    expect(factories.map((f) => f.name)).toEqual(['none', 'fixed', 'pyramid', 'spectral', 'adaptive', 'budget', 'bottleneck', 'snr-matched']);
     for (const f of factories) {
       expect(() => f.create({ bogus: true }, c)).toThrow(/policyOptions.bogus = true/);
       expect(() => f.create('x', c)).toThrow(ConfigError);

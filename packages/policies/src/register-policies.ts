@@ -8,6 +8,7 @@ import { budgetPolicyFactory } from './budget-policy.js';
 import { fixedPolicyFactory } from './fixed-policy.js';
 import { nonePolicyFactory } from './none-policy.js';
 import { pyramidPolicyFactory } from './pyramid-policy.js';
+import { snrMatchedPolicyFactory } from './snr-matched-policy.js';
 import { spectralPolicyFactory } from './spectral-policy.js';
 
 /** Every policy factory of this package, in registration order. */
@@ -19,9 +20,10 @@ export const POLICY_FACTORIES: readonly PluginFactory<UpshiftPolicy>[] = [
   adaptivePolicyFactory,
   budgetPolicyFactory,
   bottleneckPolicyFactory,
+  snrMatchedPolicyFactory,
 ];
 
-/** Registers none, fixed, pyramid, spectral, adaptive, budget and bottleneck. */
+/** Registers none, fixed, pyramid, spectral, adaptive, budget, bottleneck and snr-matched. */
 export function registerPolicies(container: DependencyContainer): DependencyContainer {
   for (const factory of POLICY_FACTORIES) container.register(PolicyFactory, { useValue: factory });
   return container;

@@ -25,7 +25,7 @@ export type EvalPart = (typeof EVAL_PARTS)[number];
 
 /** Policies measured by default: full resolution, the seed's rule two ways, every shipped policy. */
 export const DEFAULT_EVAL_POLICIES =
-  'none,fixed,fixed:{"t":0.7},pyramid,spectral,budget:{"fraction":0.5},budget:{"fraction":0.35},adaptive,bottleneck';
+  'none,fixed,fixed:{"t":0.7},pyramid,spectral,budget:{"fraction":0.5},budget:{"fraction":0.35},adaptive,bottleneck,snr-matched';
 /** Every built-in sampler. */
 export const DEFAULT_EVAL_SAMPLERS = 'euler,heun,ddim,ddpm,euler-ancestral,dpmpp-2m,dpmpp-2m-sde';
 /** Every built-in resizer. */
