@@ -15,7 +15,7 @@ const dirs = ['packages', 'apps', 'tools'].flatMap((group) =>
         .filter((d) => d.isDirectory() && existsSync(join(root, group, d.name, 'package.json')))
         .map((d) => join(root, group, d.name))
     : [],
-);
+).concat(existsSync(join(root, 'examples', 'package.json')) ? [join(root, 'examples')] : []);
 const byName = new Map(dirs.map((dir) => [JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name, dir]));
 
 let stale = 0;
