@@ -27,7 +27,7 @@ export function paretoSpec(m: Measurements): TopLevelSpec | undefined {
   const side = full.swdVsData?.[0]?.side ?? 64;
   const fullSwd = full.swdVsData?.[0]?.mean;
   const x = { field: 'flops', type: 'quantitative', title: 'FLOP fraction of full resolution (measured)', scale: { domain: [0, 1.05] } } as const;
-  const color = { field: 'policy', type: 'nominal', title: 'policy', legend: { orient: 'right' } } as const;
+  const color = { field: 'policy', type: 'nominal', title: 'policy', legend: { orient: 'right', labelLimit: 400 } } as const;
   const swdPanel = {
     width: 360,
     height: 260,
@@ -75,7 +75,7 @@ export function spectraSpec(m: Measurements, data: { frequencies: readonly numbe
   }
   if (data) data.frequencies.forEach((f, i) => f > 0 && values.push({ policy: 'held-out data', f, power: data.power[i]!, ratio: 1 }));
   const x = { field: 'f', type: 'quantitative', title: 'frequency (cycles per pixel)', scale: { type: 'log' } } as const;
-  const color = { field: 'policy', type: 'nominal', title: 'set' } as const;
+  const color = { field: 'policy', type: 'nominal', title: 'set', legend: { labelLimit: 400 } } as const;
   return {
     title: { text: 'Output spectra vs data (radially averaged power, orthonormal DFT)', anchor: 'start' },
     data: { values },
