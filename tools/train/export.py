@@ -55,10 +55,12 @@ def main():
         "downOperator": meta["downOperator"],
         "weights": {"file": "model.safetensors", "dtype": "F16", "layout": "pytorch"},
         "flops": {str(k): count_flops(cfg, 64 >> k, 64 >> k, k) for k in range(cfg["numLevels"])},
-        "training": {k: v for k, v in meta.items() if k not in ("cfg", "categories", "sigmaData")},
+        "training": {k: v for k, v in meta.items() if k not in ("cfg", "categories", "sigmaData", "sampling")},
         "spectrum": spectrum,
         "license": "Weights trained on Noto Emoji (Apache-2.0) from emoji-datasource-google 16.0.0; see NOTICE.",
     }
+    if meta.get("sampling"):  # recommended sampling settings carried over from the model it continued
+        config["sampling"] = meta["sampling"]
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(config, f, indent=1)
     torch.manual_seed(1234)

@@ -71,6 +71,9 @@ def main():
                "--level-adapters", str(c.level_adapters), "--consistency", "0.5", "--consistency-grad",
                "level" if c.level_adapters else "all", "--hflip", "0.5", "--warmup", "1"])
     dev, data, categories, _ = setup(a)
+    if dev.type == "cuda":  # exact fp32 baseline: TF32 would blur the fp32 comparisons
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     new = new_speed(dev, "auto", "default", "auto")
     variants = {
         "old (fp32, eager)": (OLD_SPEED, "fp32"),

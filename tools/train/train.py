@@ -116,6 +116,8 @@ def parse(argv=None):
                     help="parameters the consistency part trains: all, or only level adapters + level embedding")
     ap.add_argument("--level-adapters", type=int, default=-1,
                     help="rank of per-level adapters (architecture v2); 0 = none; -1 = as the init model / config")
+    ap.add_argument("--adapter-lr-mult", type=float, default=1.0,
+                    help="learning-rate multiplier of the level adapters (they start at zero)")
     ap.add_argument("--class-dropout", type=float, default=0.1)
     ap.add_argument("--hflip", type=float, default=0.0, help="probability of a horizontal flip (on the device)")
     ap.add_argument("--ema", type=float, default=0.999)
@@ -145,6 +147,8 @@ def parse(argv=None):
             ap.error(f"--{name.replace('_', '-')} must be in [0, 1], got {getattr(a, name)}")
     if a.batch < len(LEVEL_SHARE) * 2:
         ap.error(f"--batch must be >= {len(LEVEL_SHARE) * 2} (a few images per level), got {a.batch}")
+    if a.adapter_lr_mult <= 0:
+        ap.error(f"--adapter-lr-mult must be > 0, got {a.adapter_lr_mult}")
     if a.level_adapters < -1:
         ap.error(f"--level-adapters must be >= 0 (or -1 = keep), got {a.level_adapters}")
     if a.consistency_grad == "level" and a.level_adapters == 0:
@@ -233,8 +237,13 @@ class Trainer:
         self.student, self.teacher_net = model, self.ema
         self.compiled = False
         if speed.compile:
-            if getattr(torch, "_dynamo", None) is not None:
-                torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 32)
+            try:  # one graph per level and mode; the default limit (8) is close
+                cfg_d = torch._dynamo.config
+                for name in ("cache_size_limit", "recompile_limit"):
+                    if hasattr(cfg_d, name):
+                        setattr(cfg_d, name, max(getattr(cfg_d, name), 32))
+            except AttributeError:
+                pass
             self.student = torch.compile(model, mode=speed.compile_mode, dynamic=False)
             self.teacher_net = torch.compile(self.ema, mode=speed.compile_mode, dynamic=False)
             self.compiled = True
@@ -243,14 +252,20 @@ class Trainer:
 
     def make_optimizer(self):
         kw = dict(lr=self.a.lr, betas=(0.9, 0.99), eps=1e-8)
-        if self.s.fused_adam:
+        groups = [{"params": self.params, "lr_mult": 1.0}]
+        if self.a.adapter_lr_mult != 1.0:
+            ad = {id(p) for n, p in self.model.named_parameters() if ".adapter." in n}
+            groups = [{"params": [p for p in self.params if id(p) not in ad], "lr_mult": 1.0},
+                      {"params": [p for p in self.params if id(p) in ad], "lr_mult": self.a.adapter_lr_mult}]
+            groups = [g for g in groups if g["params"]]
+        if self.s.fused_adam and self.dev.type == "cuda":  # (a CPU has a fused Adam only from torch 2.4)
             try:
-                return torch.optim.Adam(self.params, fused=True, **kw), "fused"
+                return torch.optim.Adam(groups, fused=True, **kw), "fused"
             except (RuntimeError, TypeError, ValueError):
-                pass  # CPU before torch 2.4: no fused Adam
+                pass
         if self.s.fused_adam or self.s.foreach:
-            return torch.optim.Adam(self.params, foreach=True, **kw), "foreach"
-        return torch.optim.Adam(self.params, **kw), "for-loop"
+            return torch.optim.Adam(groups, foreach=True, **kw), "foreach"
+        return torch.optim.Adam(groups, **kw), "for-loop"
 
     def fmt(self, x):
         return x.contiguous(memory_format=torch.channels_last) if self.s.channels_last else x
@@ -283,7 +298,7 @@ class Trainer:
     def step(self, lr, alpha):
         a, op = self.a, self.a.down
         for g in self.opt.param_groups:
-            g["lr"] = lr
+            g["lr"] = lr * g.get("lr_mult", 1.0)
         self.opt.zero_grad(set_to_none=True)
         drawn = [self.draw(k, n) if n else None for k, n in enumerate(self.counts)]
         teach = {}
@@ -415,10 +430,17 @@ def benchmark(a):
         else:
             torch.backends.cudnn.benchmark = False
         t0 = time.time()
-        for i in range(3):  # warm-up: compilation, cuDNN autotuning, allocator
-            tr.step(a.lr, a.consistency)
-            tr.update_ema(i)
-        tr.sync()
+        try:
+            for i in range(3):  # warm-up: compilation, cuDNN autotuning, allocator
+                tr.step(a.lr, a.consistency)
+                tr.update_ema(i)
+            tr.sync()
+        except Exception as e:  # noqa: BLE001 - report the variant as failed, measure the others
+            row = {"variant": name, "error": f"{type(e).__name__}: {str(e)[:300]}", "settings": speed.label()}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            del tr, model
+            continue
         warm = time.time() - t0
         steps, t0 = 0, time.time()
         while time.time() - t0 < a.benchmark or steps < 2:
@@ -437,12 +459,16 @@ def benchmark(a):
         del tr, model
         if dev.type == "cuda":
             torch.cuda.empty_cache()
-    base = rows[0]["imgPerS"]
+    ok = [r for r in rows if "imgPerS" in r]
+    base = ok[0]["imgPerS"] if ok else float("nan")
     dname = torch.cuda.get_device_name(0) if dev.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
     print(f"\nimages/s, batch {a.batch}, consistency teacher on, {dname}, torch {torch.__version__}")
-    print(f"{'variant':<28}{'img/s':>10}{'x ' + rows[0]['variant']:>10}{'warm-up s':>11}  settings")
+    print(f"{'variant':<20}{'img/s':>10}{'ratio':>8}{'warm-up s':>11}  settings (ratio to {ok[0]['variant'] if ok else '-'})")
     for r in rows:
-        print(f"{r['variant']:<28}{r['imgPerS']:>10.1f}{r['imgPerS'] / base:>10.2f}{r['warmupSeconds']:>11.1f}  {r['settings']}")
+        if "error" in r:
+            print(f"{r['variant']:<20}  failed: {r['error']}")
+            continue
+        print(f"{r['variant']:<20}{r['imgPerS']:>10.1f}{r['imgPerS'] / base:>8.2f}{r['warmupSeconds']:>11.1f}  {r['settings']}")
     if a.out:
         os.makedirs(a.out, exist_ok=True)
         with open(os.path.join(a.out, "benchmark.json"), "w") as f:
@@ -536,7 +562,8 @@ def main(argv=None):
     stage = {"steps": step, "lr": a.lr, "batch": a.batch, "seconds": seconds, "imagesSeen": images_total,
              "device": dname, "torch": torch.__version__, "speed": asdict(speed), "firstStepSeconds": first_step_s,
              "consistency": a.consistency, "consistencyStart": a.consistency_start, "teacher": a.teacher,
-             "consistencyGrad": a.consistency_grad, "levelAdapterRank": adapter_rank(cfg), "hflip": a.hflip,
+             "consistencyGrad": a.consistency_grad, "levelAdapterRank": adapter_rank(cfg),
+             "adapterLrMult": a.adapter_lr_mult, "hflip": a.hflip,
              "init": a.init or None}
     prior_steps = prior.get("steps", 0) if prior else 0
     meta = {"steps": step + prior_steps, "initSteps": prior_steps,
@@ -547,6 +574,10 @@ def main(argv=None):
             "levelShare": LEVEL_SHARE, "sigmaLogNormal": SIGMA_LOGNORMAL, "params": nparams,
             "device": dname, "sigmaData": sigma_data, "categories": categories if not prior else prior.get("categories", categories),
             "cfg": cfg}
+    if prior and prior.get("config", {}).get("sampling"):  # the init model's recommended sampling settings
+        meta["sampling"] = prior["config"]["sampling"]
+    elif prior and prior.get("sampling"):
+        meta["sampling"] = prior["sampling"]
     for st in meta["stages"]:  # an exported model's stage list must not nest whole configs
         for k in ("cfg", "config", "categories", "sigmaData", "stages", "source"):
             st.pop(k, None)

@@ -44,6 +44,11 @@ def recipes(rank):
         "adapters-all": ["--consistency", "0.5", "--level-adapters", str(rank), "--consistency-grad", "all"],
         "adapters-level": ["--consistency", "0.5", "--level-adapters", str(rank), "--consistency-grad", "level"],
         "adapters-level-a0.9": ["--consistency", "0.9", "--level-adapters", str(rank), "--consistency-grad", "level"],
+        "adapters-level-r32-lr10": ["--consistency", "0.5", "--level-adapters", "32", "--consistency-grad", "level",
+                                    "--adapter-lr-mult", "10"],
+        "mix-a0.9": ["--consistency", "0.9"],
+        "adapters-all-r32-lr10": ["--consistency", "0.5", "--level-adapters", "32", "--consistency-grad", "all",
+                                  "--adapter-lr-mult", "10"],
     }
 
 
@@ -112,7 +117,7 @@ def main():
     for name, flags in recipes(a.rank).items():
         if only and name not in only:
             continue
-        d = os.path.join(a.out, name)
+        d = os.path.join(a.out, name if a.seed == 3 else f"{name}-seed{a.seed}")
         if not os.path.exists(os.path.join(d, "ema.pt")):
             t = sh([py, f"{HERE}/train.py", "--out", d, "--init", os.path.join(base_dir, "ema.pt"), "--steps", str(a.steps),
                     "--lr", str(a.lr), "--consistency-start", "0", "--seed", str(a.seed), "--warmup", "20"] + flags + common, log)
@@ -128,10 +133,16 @@ def main():
                          "lossLast": losses[-1] if losses else None,
                          "pyramidPsnr64": pyr["psnr64"], "pyramidPsnr16": pyr["psnr16"],
                          **probe(model, base, xh, yh, op, levels)}
+        if a.seed != 3:
+            results[f"{name}-seed{a.seed}"] = results.pop(name)
+            name = f"{name}-seed{a.seed}"
         print(json.dumps({name: results[name]}), flush=True)
     results["setup"] = {"tiny": TINY, "baseSteps": a.base_steps, "steps": a.steps, "batch": a.batch, "rank": a.rank,
                         "lr": a.lr, "heldOut": a.n, "leversN": a.levers_n, "torch": torch.__version__}
-    json.dump(results, open(os.path.join(a.out, "trial.json"), "w"), indent=1)
+    path = os.path.join(a.out, "trial.json")
+    if os.path.exists(path):  # later invocations (other recipes, seeds) add to the table
+        results = {**json.load(open(path)), **results}
+    json.dump(results, open(path, "w"), indent=1)
     with open(os.path.join(a.out, "trial.md"), "w") as f:
         f.write(table(results))
     print(table(results))

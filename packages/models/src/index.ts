@@ -2,7 +2,7 @@
  * @upshift/models — the multi-resolution EDM UNet in tfjs: config, safetensors loader, FLOP
  * counter, and the model as a core Denoiser.
  */
-export type { UNetArchitecture, EdmPreconditioning, WeightsInfo, ModelConfig } from './model-config.js';
+export type { UNetArchitecture, UNetArchitectureTag, EdmPreconditioning, WeightsInfo, ModelConfig } from './model-config.js';
 export { parseModelConfig, parsePowerSpectrum } from './model-config.js';
 export type { RecommendedSampling } from './recommended-sampling.js';
 export { RecommendedSamplingSchema, parseRecommendedSampling } from './recommended-sampling.js';
@@ -13,7 +13,7 @@ export type { ResBlockLayout, UNetBlockLayout, UNetStageLayout, UNetLayout } fro
 export { unetLayout, parameterCount } from './unet-layout.js';
 export { countUNetFlops } from './unet-flops.js';
 export { estimateUNetForwardBytes, largestUNetTensorBytes } from './unet-memory.js';
-export type { ConvWeights, NormWeights, ResBlockWeights, AttentionWeights, UNetWeights } from './unet-weights.js';
+export type { ConvWeights, NormWeights, LevelAdapterWeights, ResBlockWeights, AttentionWeights, UNetWeights } from './unet-weights.js';
 export { validateWeights, buildUNetWeights } from './unet-weights.js';
 export { unetForward } from './unet.js';
 export type { EdmCoefficients } from './unet-denoiser.js';
