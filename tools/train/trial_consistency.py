@@ -47,6 +47,7 @@ def recipes(rank):
         "adapters-level-r32-lr10": ["--consistency", "0.5", "--level-adapters", "32", "--consistency-grad", "level",
                                     "--adapter-lr-mult", "10"],
         "mix-a0.9": ["--consistency", "0.9"],
+        "mix-online": ["--consistency", "0.5", "--teacher", "online"],
         "adapters-all-r32-lr10": ["--consistency", "0.5", "--level-adapters", "32", "--consistency-grad", "all",
                                   "--adapter-lr-mult", "10"],
     }
@@ -113,6 +114,11 @@ def main():
     base, meta = load_model(base_dir, "cpu")
     op, levels = meta["downOperator"], meta["cfg"]["numLevels"]
     results = {"base": {"steps": a.base_steps, **probe(base, base, xh, yh, op, levels)}}
+    base_lev = os.path.join(base_dir, "levers.jsonl")
+    if not os.path.exists(base_lev):
+        sh([py, f"{HERE}/levers.py", "--run", base_dir, "--n", str(a.levers_n), "--out", base_lev, "--only", "pyramid 2>6.3,1>2"], log)
+    pyr = json.loads(open(base_lev).read().splitlines()[-1])
+    results["base"].update(pyramidPsnr64=pyr["psnr64"], pyramidPsnr16=pyr["psnr16"])
     only = [r for r in a.only.split(",") if r]
     for name, flags in recipes(a.rank).items():
         if only and name not in only:
