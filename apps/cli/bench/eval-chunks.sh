@@ -21,4 +21,4 @@ while true; do
   # "eval: N of M sets measured, K not sampled yet, ..." — stop when nothing is left to sample.
   if grep -q ' 0 not sampled yet' <<<"$out"; then break; fi
 done
-"${upshift[@]}" "$@" --max-sets 0
+locked "${upshift[@]}" "$@" --max-sets 0

@@ -20,6 +20,7 @@ import type { HeldOutReference } from '../held-out-reference.js';
 import { loadHeldOutReference } from '../held-out-reference.js';
 import { modelDownOperator, modelFingerprint, modelImageSize } from '../model-classes.js';
 import { createRunCache } from '../run-cache.js';
+import type { RunCacheKey } from '../run-cache.js';
 import { InterruptedError } from '../run-with-progress.js';
 import type { EvalOptions } from './eval-options.js';
 import { analyticSpec, matrixSpec, paretoSpec, plansSpec, samplesSpec, spectraSpec } from './eval-figures.js';
@@ -27,7 +28,8 @@ import type { Measurements, TheoryProvider } from './eval-measure.js';
 import { measureSets } from './eval-measure.js';
 import { createEvalProgress, SILENT_EVAL_PROGRESS } from './eval-progress.js';
 import type { SetOutcome } from './eval-sampling.js';
-import { sampleEvalSets } from './eval-sampling.js';
+import { sampleEvalSets, setKey } from './eval-sampling.js';
+import { createSwdMemo } from './swd-memo.js';
 import type { EvalSet } from './eval-sets.js';
 import { ANALYTIC_MODEL, evalSets } from './eval-sets.js';
 import { renderFigure } from './figure-render.js';
@@ -111,7 +113,10 @@ export async function runEval(options: EvalOptions, pipeline: Pipeline, io: CliI
     }
   }
   const draws = (n: number): readonly ImageBatch[] | undefined => references.get(n)?.draws;
-  const m = measureSets({ sets, outcomes, draws, ...(theory ? { theory } : {}) });
+  const keys = new Map<string, RunCacheKey>();
+  for (const set of sets) keys.set(set.id, await setKey(set));
+  const swdMemo = createSwdMemo(options.cacheDir, (set) => keys.get(set.id), (n) => ({ archiveIndices: references.get(n)?.archiveIndices, minResolution: 16 }));
+  const m = measureSets({ sets, outcomes, draws, swdMemo, ...(theory ? { theory } : {}) });
   const modelOperator = await modelDownOperator(base.model, base.modelOptions as Record<string, unknown> | undefined);
   const verdicts = new Map<string, CellVerdict>();
   for (const cell of m.sets) {

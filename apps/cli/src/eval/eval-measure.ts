@@ -76,6 +76,14 @@ export interface MeasureInput {
   /** Class-matched held-out draws per image count (none: no SWD vs data). */
   readonly draws?: (images: number) => readonly ImageBatch[] | undefined;
   readonly theory?: TheoryProvider;
+  /** Keeps SWD-vs-data summaries between reports (SWD is the slow metric: seconds per set). */
+  readonly swdMemo?: SwdMemo;
+}
+
+/** A store of SWD summaries by set id (the store keys them by the set's run and the draws). */
+export interface SwdMemo {
+  get(set: EvalSet): SwdDrawSummary | undefined;
+  set(set: EvalSet, summary: SwdDrawSummary): void;
 }
 
 /** Noise bands of one part. */
@@ -115,11 +123,18 @@ export function measureSets(input: MeasureInput): Measurements {
     return e;
   };
   const vsData = new Map<string, SwdDrawSummary>();
+  const byId = new Map(sets.map((s) => [s.id, s]));
   const swdOf = (id: string, r: RunRecord): SwdDrawSummary | undefined => {
     if (vsData.has(id)) return vsData.get(id);
     const draws = input.draws?.(r.done.image.shape[0]);
-    const s = draws ? swdOverDraws(r.done.image, draws, { minResolution: Math.min(16, r.done.image.shape[1]) }) : undefined;
-    if (s) vsData.set(id, s);
+    if (!draws) return undefined;
+    const set = byId.get(id)!;
+    let s = input.swdMemo?.get(set);
+    if (!s) {
+      s = swdOverDraws(r.done.image, draws, { minResolution: Math.min(16, r.done.image.shape[1]) });
+      input.swdMemo?.set(set, s);
+    }
+    vsData.set(id, s);
     return s;
   };
   // Noise bands per part: reference vs noise-band set.
