@@ -11,6 +11,21 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Children of this test process, killed when it exits however it exits (a crashed fork must not leave them running). */
+const children = new Set<ChildProcess>();
+/** Data directories of the Redis fixtures, removed at exit too. */
+const dirs = new Set<string>();
+process.once('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 /** Path of Debian's redis-server. */
 export const REDIS_SERVER = process.env['REDIS_SERVER'] ?? '/usr/bin/redis-server';
 
@@ -67,7 +82,9 @@ export class RedisFixture {
   private readonly dir = mkdtempSync(join(tmpdir(), 'upshift-redis-'));
   private output = '';
 
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number) {
+    dirs.add(this.dir);
+  }
 
   /** Starts redis-server on a free port. */
   static async start(): Promise<RedisFixture> {
@@ -82,9 +99,9 @@ export class RedisFixture {
 
   /** (Re)starts the server on the same port and data directory. */
   async up(): Promise<void> {
-    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'], {
+    const child = track(spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'], {
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }));
     this.child = child;
     child.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
     await waitForLine(child, 'stdout', /Ready to accept connections/, 10_000, 'redis-server', () => this.output);
@@ -111,6 +128,7 @@ export class RedisFixture {
   async stop(): Promise<void> {
     await this.down();
     rmSync(this.dir, { recursive: true, force: true });
+    dirs.delete(this.dir);
   }
 }
 
@@ -132,11 +150,13 @@ export class WorkerProcess {
 
   /** Starts `upshift worker --redis <url> --name <name> ...args` and waits until it is ready. */
   static async start(redisUrl: string, name: string, args: readonly string[]): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, ['--import', '@oxc-node/core/register', 'apps/cli/src/main.ts', 'worker', '--redis', redisUrl, '--name', name, ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
+    const child = track(
+      spawn(process.execPath, ['--import', '@oxc-node/core/register', 'apps/cli/src/main.ts', 'worker', '--redis', redisUrl, '--name', name, ...args], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_OPTIONS: '' },
+      }),
+    );
     const worker = new WorkerProcess(name, child);
     await waitForLine(child, 'stdout', /ready/, 60_000, `worker ${name}`, () => worker.output);
     return worker;
