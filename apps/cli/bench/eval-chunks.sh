@@ -17,7 +17,8 @@ locked() {
   if [ "$lock" = none ] || ! command -v flock >/dev/null; then "$@"; else flock "$lock" "$@"; fi
 }
 while true; do
-  out="$(locked "${upshift[@]}" "$@" --sample-only --max-sets "${UPSHIFT_EVAL_CHUNK:-1}" --no-progress | tee /dev/stderr)"
+  out="$(locked "${upshift[@]}" "$@" --sample-only --max-sets "${UPSHIFT_EVAL_CHUNK:-1}" --no-progress)"
+  echo "$out" >&2
   # "eval: N of M sets measured, K not sampled yet, ..." — stop when nothing is left to sample.
   if grep -q ' 0 not sampled yet' <<<"$out"; then break; fi
 done
