@@ -1,6 +1,7 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import type { Resolution, ResolutionLevel } from './level.js';
 import type { PluginFactory } from './plugin.js';
+import type { PowerSpectrum } from './spectrum.js';
 
 /**
  * Conditioning passed to a denoiser with every call.
@@ -94,6 +95,13 @@ export interface DenoiserDescription {
   readonly forwardBytes?: (height: number, width: number, batch: number, level: number) => number;
   /** Bytes of the largest single tensor of that forward pass. */
   readonly largestTensorBytes?: (height: number, width: number, batch: number) => number;
+  /**
+   * FLOPs of one call, exactly what the loaded model's {@link Denoiser.flops} will say: with it
+   * (and `spectrum` where a policy needs one) a run's plan can be made before the weights load.
+   */
+  readonly flops?: (height: number, width: number, batch: number, ctx?: DenoiserContext) => number;
+  /** The training data's power spectrum the model carries (spectral and budget policies plan with it). */
+  readonly spectrum?: PowerSpectrum;
 }
 
 /**

@@ -61,7 +61,22 @@ export function describeModelConfig(config: ModelConfig): DenoiserDescription {
     largestTensorBytes: (height, width, batch) => largestUNetTensorBytes(arch, height, width, batch),
     ...(config.resolution === undefined ? {} : { resolution: { height: config.resolution, width: config.resolution } }),
     ...(config.classes === undefined ? {} : { classes: config.classes }),
+    flops: (height, width, batch, ctx) => unetCallFlops(arch, height, width, batch, ctx),
+    ...(config.spectrum === undefined ? {} : { spectrum: config.spectrum }),
   };
+}
+
+/**
+ * FLOPs of one UNet denoiser call (see unet-flops.ts for what is counted), doubled when the call
+ * runs classifier-free guidance. The loaded model and its description both count with it.
+ */
+export function unetCallFlops(architecture: UNetArchitecture, height: number, width: number, batch: number, ctx?: DenoiserContext): number {
+  for (const [field, v] of [['height', height], ['width', width], ['batch', batch]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ConfigError(field, v, 'must be a positive integer');
+  }
+  const labels = ctx?.classLabels ?? [];
+  const guided = (ctx?.guidance ?? 1) !== 1 && labels.some((l) => l !== null && l !== undefined);
+  return countUNetFlops(architecture, height, width, ctx?.level ?? 0) * batch * (guided ? 2 : 1);
 }
 
 /** A loaded UNet denoiser. Create it with `loadModel`, `loadModelFromUrl` or `createModel`. */
@@ -157,12 +172,7 @@ export class UNetDenoiser implements Denoiser {
    * call would run classifier-free guidance.
    */
   flops(height: number, width: number, batch: number, ctx?: DenoiserContext): number {
-    for (const [field, v] of [['height', height], ['width', width], ['batch', batch]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new ConfigError(field, v, 'must be a positive integer');
-    }
-    const labels = ctx?.classLabels ?? [];
-    const guided = (ctx?.guidance ?? 1) !== 1 && labels.some((l) => l !== null && l !== undefined);
-    return countUNetFlops(this.config.architecture, height, width, ctx?.level ?? 0) * batch * (guided ? 2 : 1);
+    return unetCallFlops(this.config.architecture, height, width, batch, ctx);
   }
 
   /**

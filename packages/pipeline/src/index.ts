@@ -34,3 +34,7 @@ export type { GuidanceInterval, GuidanceSettings } from './guidance-plan.js';
 export { guidanceScaleAt, inGuidanceInterval, checkGuidanceLevels } from './guidance-plan.js';
 export type { RecommendableField } from './recommended-sampling.js';
 export { RECOMMENDABLE_FIELDS, withRecommendedSampling } from './recommended-sampling.js';
+export type { PlanPreview, PlanPreviewGap } from './run-planner.js';
+export { RunPlanner } from './run-planner.js';
+export type { CallFlops, PlanContext, PlanContextInput } from './plan-context.js';
+export { planContext } from './plan-context.js';

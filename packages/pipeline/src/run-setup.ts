@@ -26,7 +26,6 @@ import {
   UpshiftError,
   UpshiftPolicyToken,
   createNoiseSource,
-  resolutionAtLevel,
 } from '@upshift/core';
 import type {
   BackendProvider,
@@ -51,7 +50,8 @@ import type {
 import { buildPlan } from '@upshift/policies';
 import { resolveAfterUpshiftOptions, withAfterUpshift } from '@upshift/samplers';
 import { denoiserTraits } from './denoiser-traits.js';
-import { checkGuidanceLevels, guidanceScaleAt } from './guidance-plan.js';
+import { checkGuidanceLevels } from './guidance-plan.js';
+import { planContext } from './plan-context.js';
 import { classLabelsOf, parsePipelineConfig } from './pipeline-config.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import { findFactory } from './plugin-lookup.js';
@@ -254,23 +254,15 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   child.register(DenoiserToken, { useValue: denoiser });
   const resizer = await resizerFactory.create(parsed.resizerOptions, child);
 
-  const conditioning: Omit<DenoiserContext, 'level'> = { classLabels: labels, guidance: parsed.guidance ?? 1 };
-  const flopsCache = new Map<string, number>();
-  const callFlops = (level: ResolutionLevel, guidance: number): number => {
-    const key = `${level}:${guidance}`;
-    let f = flopsCache.get(key);
-    if (f === undefined) {
-      const r = resolutionAtLevel(resolution, level);
-      f = denoiser.flops ? denoiser.flops(r.height, r.width, parsed.batch, { ...conditioning, guidance, level }) : r.height * r.width * parsed.batch;
-      flopsCache.set(key, f);
-    }
-    return f;
-  };
-  const flopsAt = (level: ResolutionLevel): number => callFlops(level, conditioning.guidance ?? 1);
-  const guidanceAt = (index: number, level: ResolutionLevel): number => guidanceScaleAt(parsed, sigmas[index]!, level);
-  const contextAt = (index: number, level: ResolutionLevel): DenoiserContext => ({ ...conditioning, level, guidance: guidanceAt(index, level) });
-  const flopsAtStep = (index: number, level: ResolutionLevel): number => callFlops(level, guidanceAt(index, level));
-  const policyContext: PolicyContext = { sigmas, resolution, maxLevel, flopsAt, flopsAtStep, schedule, ...(spectrum ? { spectrum } : {}) };
+  const { conditioning, policyContext, flopsAt, contextAt, flopsAtStep } = planContext({
+    config: parsed,
+    sigmas,
+    schedule,
+    resolution,
+    maxLevel,
+    spectrum,
+    flops: denoiser.flops ? denoiser.flops.bind(denoiser) : undefined,
+  });
   const plan = buildPlan(policy.name, policy.levels(policyContext), policyContext, plannedModelCalls(sampler, sigmas));
   const hooks = [
     ...(child.isRegistered(StepHookToken, true) ? child.resolveAll(StepHookToken) : []),
