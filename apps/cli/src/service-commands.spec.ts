@@ -20,7 +20,10 @@ function workerRaw(args: string[]): RawWorkerOptions {
 describe('service command options', () => {
   it('turns serve flags into server options', () => {
     const o = resolveServeOptions(serveRaw(['--port', '0', '--redis', 'redis://127.0.0.1:6400', '--max-steps', '50', '--budget-p95', '9000', '--threads', 'auto']), {});
-    expect(o).toMatchObject({ host: '127.0.0.1', port: 0, redis: 'redis://127.0.0.1:6400', threads: 'auto', limits: { maxSteps: 50, models: ['emoji-unet'] }, budget: { targetP95Ms: 9000, minFraction: 0.25 }, apiKeys: [] });
+    expect(o).toMatchObject({ host: '127.0.0.1', port: 0, redis: 'redis://127.0.0.1:6400', threads: 'auto', limits: { maxSteps: 50, models: ['emoji-unet'] }, budget: { targetP95Ms: 9000 }, apiKeys: [] });
+    expect(o.budget).toEqual({ targetP95Ms: 9000 }); // floor: the cheapest plan; margin: the default
+    const floored = resolveServeOptions(serveRaw(['--budget-p95', '9000', '--budget-min-fraction', '0.2', '--budget-margin', '0.25']), {});
+    expect(floored.budget).toEqual({ targetP95Ms: 9000, minFraction: 0.2, margin: 0.25 });
   });
 
   it('turns worker flags into worker options', () => {
@@ -34,6 +37,8 @@ describe('service command options', () => {
     [['--concurrency', '0'], '--concurrency', '"0"'],
     [['--max-steps', 'many'], '--max-steps', '"many"'],
     [['--budget-p95', 'fast'], '--budget-p95', '"fast"'],
+    [['--budget-min-fraction', '0.2'], '--budget-min-fraction', '"0.2"'],
+    [['--budget-p95', '9000', '--budget-margin', '0.95'], '--budget-margin', '"0.95"'],
     [['--prefix', 'a b'], '--prefix', '"a b"'],
     [['--threads', 'lots'], '--threads', '"lots"'],
   ])('serve %j: a ConfigError naming %s', (args, flag, shown) => {

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '@upshift/core';
-import { API_KEYS_ENV, DEFAULT_RUN_LIMITS, DEFAULT_SERVE_OPTIONS, DEFAULT_WORKER_OPTIONS, createApiKey, loadApiKeys, parseLevelRange, startServer, startWorker } from '@upshift/server';
+import { API_KEYS_ENV, DEFAULT_RUN_LIMITS, DEFAULT_SERVE_OPTIONS, DEFAULT_WORKER_OPTIONS, LOAD_AWARE_BUDGET_DEFAULTS, createApiKey, loadApiKeys, parseLevelRange, startServer, startWorker } from '@upshift/server';
 import type { ServeOptions, WorkerOptions } from '@upshift/server';
 import type { CliIo } from './cli-io.js';
 import { parseIntegerOption, parseNameOption, parseNumberOption } from './option-values.js';
@@ -31,7 +31,8 @@ export interface RawServeOptions {
   readonly resultTtl: string;
   readonly previewInterval: string;
   readonly budgetP95?: string;
-  readonly budgetMinFraction: string;
+  readonly budgetMinFraction?: string;
+  readonly budgetMargin?: string;
   readonly prefix: string;
   readonly checkpointEvery?: string;
   readonly threads: string;
@@ -78,7 +79,8 @@ export function defineServeOptions(cmd: Command): Command {
     .option('--result-ttl <s>', 'seconds finished runs are kept', String(d.resultTtlMs / 1000))
     .option('--preview-interval <ms>', 'least time between two previews in an event stream', String(d.previewIntervalMs))
     .option('--budget-p95 <ms>', 'load-aware budget: lower new runs\' FLOP budget to hold this p95 latency')
-    .option('--budget-min-fraction <f>', 'load-aware budget: lowest FLOP fraction', '0.25')
+    .option('--budget-min-fraction <f>', 'load-aware budget: lowest FLOP fraction it gives a run (default: the cheapest plan)')
+    .option('--budget-margin <f>', `load-aware budget: share of the target kept free for what the prediction misses (default ${LOAD_AWARE_BUDGET_DEFAULTS.margin})`)
     .option('--prefix <name>', 'Redis key and queue prefix (several services can share one Redis)', 'upshift')
     .option('--log', 'log requests (pino JSON on stdout)');
 }
@@ -125,6 +127,19 @@ function prefixOption(raw: string): string {
 export function resolveServeOptions(raw: RawServeOptions, env: NodeJS.ProcessEnv = process.env): Partial<ServeOptions> {
   const int = (flag: string, v: string, min = 1, max = 1e9): number => parseIntegerOption(flag, v, { min, max });
   const p95 = raw.budgetP95 === undefined ? undefined : parseNumberOption('--budget-p95', raw.budgetP95, { min: 1 });
+  for (const [flag, v] of [['--budget-min-fraction', raw.budgetMinFraction], ['--budget-margin', raw.budgetMargin]] as const) {
+    if (p95 === undefined && v !== undefined) {
+      throw new ConfigError(flag, v, 'applies to the load-aware budget: set --budget-p95 too');
+    }
+  }
+  const budget =
+    p95 === undefined
+      ? undefined
+      : {
+          targetP95Ms: p95,
+          ...(raw.budgetMinFraction === undefined ? {} : { minFraction: parseNumberOption('--budget-min-fraction', raw.budgetMinFraction, { min: 0.01, max: 1 }) }),
+          ...(raw.budgetMargin === undefined ? {} : { margin: parseNumberOption('--budget-margin', raw.budgetMargin, { min: 0, max: 0.9 }) }),
+        };
   return {
     host: parseNameOption('--host', raw.host),
     port: int('--port', raw.port, 0, 65535),
@@ -146,7 +161,7 @@ export function resolveServeOptions(raw: RawServeOptions, env: NodeJS.ProcessEnv
     bodyLimit: int('--body-limit', raw.bodyLimit, 1024),
     resultTtlMs: int('--result-ttl', raw.resultTtl) * 1000,
     previewIntervalMs: int('--preview-interval', raw.previewInterval, 0),
-    ...(p95 === undefined ? {} : { budget: { targetP95Ms: p95, minFraction: parseNumberOption('--budget-min-fraction', raw.budgetMinFraction, { min: 0.01, max: 1 }) } }),
+    ...(budget === undefined ? {} : { budget }),
     prefix: prefixOption(raw.prefix),
     logger: Boolean(raw.log),
   };

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
-import { Pipeline, registerAll } from '@upshift/pipeline';
+import { Pipeline, RunPlanner, registerAll } from '@upshift/pipeline';
 import { ApiKeyRing } from './http/api-keys.js';
 import type { ApiKeyEntry } from './http/api-keys.js';
 import { buildApp } from './http/build-app.js';
@@ -95,6 +95,7 @@ export async function startServer(input: Partial<ServeOptions> = {}): Promise<Ru
   }
   const container = options.container ?? rootContainer.createChildContainer();
   if (options.container === undefined) registerAll(container);
+  const planner = new RunPlanner(container);
   let store: RunStore;
   let queue: RunQueue;
   if (options.redis === undefined) {
@@ -102,6 +103,7 @@ export async function startServer(input: Partial<ServeOptions> = {}): Promise<Ru
     queue = new EmbeddedRunQueue({
       store,
       createPipeline: () => new Pipeline(container),
+      planner,
       concurrency: options.concurrency,
       previewIntervalMs: options.previewIntervalMs,
       ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
@@ -121,7 +123,8 @@ export async function startServer(input: Partial<ServeOptions> = {}): Promise<Ru
     limits: options.limits,
     backend: options.backend,
     metrics,
-    ...(options.budget ? { budget: new LoadAwareBudget(options.budget) } : {}),
+    planner,
+    ...(options.budget ? { budget: new LoadAwareBudget(options.budget, planner) } : {}),
   });
   await service.start();
   if (options.redis !== undefined) {

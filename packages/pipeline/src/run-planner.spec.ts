@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom } from 'rxjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { container as rootContainer } from 'tsyringe';
 import { ConfigError, DenoiserFactory } from '@upshift/core';
 import type { StartEvent } from '@upshift/core';
@@ -32,6 +32,10 @@ describe('RunPlanner', () => {
   const pipeline = new Pipeline(container);
   /** The plan the run announces (its start event; the run is then stopped before its first step ends). */
   const runPlan = async (config: Record<string, unknown>) => ((await firstValueFrom(pipeline.run(config))) as StartEvent).plan;
+  afterAll(async () => {
+    pipeline.dispose();
+    await pipeline.whenIdle();
+  });
 
   const configs: [string, Record<string, unknown>][] = [
     ...POLICY_FACTORIES.map((f): [string, Record<string, unknown>] => [f.name, { policy: f.name, ...(POLICY_OPTIONS[f.name] ? { policyOptions: POLICY_OPTIONS[f.name] } : {}) }]),
@@ -55,10 +59,17 @@ describe('RunPlanner', () => {
     await expect(planner.preview({ ...TINY, guidanceLevels: [1, 1, 1, 1, 1] })).rejects.toMatchObject({ field: 'guidanceLevels' });
   });
 
-  it('a model whose factory cannot describe it: no plan ahead, and why', async () => {
+  it('the analytic Gaussian model plans ahead too; a model whose factory cannot describe it says why', async () => {
     const c = rootContainer.createChildContainer();
     registerAll(c, { backends: false });
     c.register(DenoiserFactory, { useValue: gaussianDenoiserFactory });
-    expect(await new RunPlanner(c).preview({ model: 'gaussian', steps: 4 })).toEqual({ unknown: 'the model factory cannot describe its model' });
+    const config = { model: 'gaussian', steps: 6, policy: 'pyramid', backend: 'auto', modelOptions: { numLevels: 3 } };
+    const preview = await new RunPlanner(c).preview(config);
+    const gaussian = new Pipeline(c);
+    expect('plan' in preview && preview.plan).toEqual(((await firstValueFrom(gaussian.run(config))) as StartEvent).plan);
+    gaussian.dispose();
+    await gaussian.whenIdle();
+    c.register(DenoiserFactory, { useValue: { name: 'opaque', description: 'a model factory without describe', create: gaussianDenoiserFactory.create } });
+    expect(await new RunPlanner(c).preview({ model: 'opaque', steps: 4 })).toEqual({ unknown: 'the model factory cannot describe its model' });
   });
 });

@@ -5,7 +5,7 @@
  * `model: "gaussian"`.
  */
 import { ConfigError, sha256Fingerprint } from '@upshift/core';
-import type { Denoiser, PluginFactory } from '@upshift/core';
+import type { DenoiserDescription, ModelFactory } from '@upshift/core';
 import { createGaussianDenoiser } from './gaussian-denoiser.js';
 import type { GaussianDenoiser } from './gaussian-denoiser.js';
 
@@ -69,9 +69,22 @@ export function createFactoryGaussianDenoiser(options: GaussianDenoiserFactoryOp
   });
 }
 
-/** Factory "gaussian": options `{ mean?, std?, channels?, numLevels?, resolution? }`. */
-export const gaussianDenoiserFactory: PluginFactory<Denoiser> = {
+/**
+ * Factory "gaussian": options `{ mean?, std?, channels?, numLevels?, resolution? }`. It can
+ * describe its model (levels, resolution, FLOP count) without making it, so runs on it can be
+ * planned ahead.
+ */
+export const gaussianDenoiserFactory: ModelFactory = {
   name: 'gaussian',
   description: 'Exact denoiser for i.i.d. Gaussian pixels (analytic test model, no weights).',
   create: (options) => createFactoryGaussianDenoiser(resolveGaussianDenoiserFactoryOptions(options)),
+  async describe(options: unknown): Promise<DenoiserDescription> {
+    const o = resolveGaussianDenoiserFactoryOptions(options);
+    return {
+      ...(o.numLevels === undefined ? {} : { numLevels: o.numLevels }),
+      ...(o.resolution === undefined ? {} : { resolution: { height: o.resolution, width: o.resolution } }),
+      // What the denoiser's own `flops` says (gaussian-denoiser.ts).
+      flops: (height, width, batch) => 3 * height * width * batch * o.channels,
+    };
+  },
 };

@@ -49,6 +49,8 @@ describe('upshift serve (embedded)', () => {
     const record = (await request('GET', `${server.url}/v1/runs/${id}`)).body;
     expect(record.state).toBe('succeeded');
     expect(record.plan.steps).toHaveLength(3);
+    // The plan made at submit (from the model's description) is the one the run made with the weights loaded.
+    expect(created.body.runs[0].plan).toEqual(record.plan);
     expect(record.stats.flopFraction).toBeGreaterThan(0);
     expect(record.stats.flopFraction).toBeLessThan(1);
     expect(record.progress).toEqual({ step: 3, steps: 3, level: 0 });

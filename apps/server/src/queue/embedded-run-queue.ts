@@ -4,9 +4,9 @@
  * be awaited on its own; the model is cached per slot). Same API as the BullMQ mode; nothing
  * else to install or start.
  */
-import type { Pipeline } from '@upshift/pipeline';
+import type { Pipeline, RunPlanner } from '@upshift/pipeline';
 import { executeRun } from '../runs/run-executor.js';
-import { ServiceTime } from '../runs/service-time.js';
+import { StepRateMeter } from '../runs/step-rates.js';
 import type { StopReason } from '../runs/run-executor.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { QueueDepth, RunQueue } from '../runs/run-queue.js';
@@ -16,6 +16,8 @@ export interface EmbeddedRunQueueOptions {
   readonly store: RunStore;
   /** Makes the Pipeline of one slot. */
   readonly createPipeline: () => Pipeline;
+  /** Plans the load-aware budget's second look. */
+  readonly planner?: RunPlanner;
   /** Runs at a time (>= 1). */
   readonly concurrency: number;
   readonly previewIntervalMs: number;
@@ -37,8 +39,8 @@ export class EmbeddedRunQueue implements RunQueue {
   private readonly waiting: string[] = [];
   private readonly slotList: Slot[];
   private closed = false;
-  /** Time per full-resolution run here (the load-aware budget's second look). */
-  private readonly serviceTime = new ServiceTime();
+  /** This process's step rates (the load-aware budget's second look). */
+  private readonly rates = new StepRateMeter();
   private readonly idle = new Set<() => void>();
 
   constructor(private readonly options: EmbeddedRunQueueOptions) {
@@ -101,7 +103,8 @@ export class EmbeddedRunQueue implements RunQueue {
         worker: 'embedded',
         signal: controller.signal,
         previewIntervalMs: this.options.previewIntervalMs,
-        serviceTime: this.serviceTime,
+        rates: this.rates,
+        ...(this.options.planner ? { planner: this.options.planner } : {}),
         ...(this.options.checkpointEvery ? { checkpointEvery: this.options.checkpointEvery } : {}),
         ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
         ...(this.options.log ? { log: this.options.log } : {}),

@@ -244,13 +244,20 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
     expect(r.imageSha256).toBe(await longHash);
   });
 
-  it('stage routing: a --levels 1-3 worker runs the coarse steps, a --levels 0 worker the full-resolution ones, through the checkpoint at the level change', async () => {
+  it('stage routing: a new run enters the queue of its plan\'s first level; a --levels 1-3 worker runs the coarse steps, a --levels 0 worker the full-resolution ones, through the checkpoint at the level change', async () => {
     expect((await request('GET', `${stageServer.url}/healthz`)).body.workersByLevel).toEqual([1, 1, 1, 1]);
     const res = await request('POST', `${stageServer.url}/v1/runs`, { config: SHORT });
     expect(res.status).toBe(202);
     const id = res.body.ids[0] as string;
+    // Planned at submit (the model's description, no weights): the pyramid starts coarse.
+    const firstLevel = res.body.runs[0].plan.steps[0].level as number;
+    expect(firstLevel).toBeGreaterThan(0);
     const events = await readEvents(`${stageServer.url}/v1/runs/${id}/events`);
     expect(events.at(-1)!.type).toBe('done');
+    // Queued on that level's queue: the coarse worker takes it first, no hop through a level-0 worker.
+    expect(events[0]!.event).toEqual({ type: 'queued', level: firstLevel, reason: 'created' });
+    expect(events.filter((e) => e.event.type === 'start').map((e) => (e.event as { worker: string }).worker)).toEqual(['coarse', 'fine']);
+    expect(events.filter((e) => e.event.type === 'start').map((e) => (e.event as { plan: unknown }).plan)).toEqual([res.body.runs[0].plan, res.body.runs[0].plan]);
     // Which worker ran each step: the last start event before it.
     let worker = '';
     const ranBy: { level: number; worker: string }[] = [];
@@ -264,8 +271,7 @@ describe.skipIf(skip !== undefined)('upshift serve --redis + upshift worker', ()
     for (const s of ranBy) expect(s.worker).toBe(s.level > 0 ? 'coarse' : 'fine');
     expect(events.some((e) => e.event.type === 'queued' && e.event.reason === 'stage')).toBe(true);
     const r = (await request('GET', `${stageServer.url}/v1/runs/${id}`)).body;
-    expect(r.workers).toContain('coarse');
-    expect(r.workers.at(-1)).toBe('fine');
+    expect(r.workers).toEqual(['coarse', 'fine']);
     expect(r.imageSha256).toBe(await shortHash);
   });
 });

@@ -1,96 +1,156 @@
-/** The load-aware budget's decisions: unchanged when the queue is short, lowered (and why) when it grows, floored, raised again as it drains. */
+/**
+ * The load-aware budget with real plans (the shipped model's description: config.json only, no
+ * weights) and synthetic queues fed as events: it predicts from the work ahead and the measured
+ * per-level step rates, lowers a run's budget as the queue grows (to the cheapest plan, said to
+ * miss, when nothing fits), raises it again as the queue drains, records what it predicted and
+ * why; the worker's second look; and a server whose runs get and spend their budgets.
+ */
+import { container as rootContainer } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PIPELINE_CONFIG } from '@upshift/pipeline';
+import { DEFAULT_PIPELINE_CONFIG, RunPlanner, registerAll } from '@upshift/pipeline';
 import type { PipelineConfig } from '@upshift/pipeline';
+import type { UpshiftPlan } from '@upshift/core';
+import { BudgetCandidates } from './budget-candidates.js';
 import { LoadAwareBudget, budgetAtStart } from './load-aware-budget.js';
+import type { RunEvent } from './run-record.js';
 
-const none: PipelineConfig = { ...DEFAULT_PIPELINE_CONFIG, policy: 'none' };
+const container = rootContainer.createChildContainer();
+registerAll(container, { backends: false });
+const planner = new RunPlanner(container);
+/** 64x64, 8 steps, guided: a full step is ~8 GFLOP. */
+const NONE: PipelineConfig = { ...DEFAULT_PIPELINE_CONFIG, policy: 'none', steps: 8, guidance: 2, classLabels: 1 };
+
+/** The plan of `config`, made ahead. */
+async function planOf(config: PipelineConfig): Promise<UpshiftPlan> {
+  const p = await planner.preview(config);
+  if (!('plan' in p)) throw new Error(p.unknown);
+  return p.plan;
+}
+
+/** Step events as a worker would write them: `msAt[level]` ms per step at each level. */
+function steps(plan: UpshiftPlan, msAt: readonly number[], from = 0, to = plan.steps.length): RunEvent[] {
+  return plan.steps.slice(from, to).map((s) => ({ type: 'step', index: s.index, steps: plan.steps.length, sigma: s.sigma, sigmaNext: s.sigmaNext, level: s.level, flops: s.flops, ms: msAt[s.level]!, modelCalls: 1 }));
+}
+const start = (plan: UpshiftPlan): RunEvent => ({ type: 'start', plan, backend: 'wasm', worker: 'w', resumedAt: 0 });
+const done: RunEvent = { type: 'done', stats: { steps: 8, levels: [], flopFraction: 1, flops: 1, ms: 1, modelCalls: 8, flopsByLevel: {} }, imageSha256: '', overheadMs: 100 };
 
 describe('LoadAwareBudget', () => {
-  it('leaves runs alone until it has seen a run finish', () => {
-    const b = new LoadAwareBudget({ targetP95Ms: 1000 });
-    const { config, decision } = b.decide(none, { workAhead: 10, runsAhead: 10, slots: 1 });
-    expect(config).toBe(none);
-    expect(decision.fraction).toBeNull();
-    expect(decision.reason).toContain('no finished run yet');
+  it('predicts from the work ahead and the measured rates: lowered as the queue grows, the cheapest (said to miss) when nothing fits, the request again as it drains', async () => {
+    const full = await planOf(NONE);
+    const budget = new LoadAwareBudget({ targetP95Ms: 5000 }, planner);
+    const first = await budget.decide(NONE, 1);
+    expect(first.decision).toMatchObject({ fraction: null, predictedMs: null, requestedPolicy: 'none', requestedFraction: 1, minFraction: null, margin: 0.1 });
+    expect(first.decision.reason).toContain('no step measured yet');
+    expect(first.plan).toEqual(full);
+
+    // A finished run measured 350 ms per full-resolution step, and a cheaper one 90 / 40 ms per step at levels 1 / 2.
+    const cheap = await planOf({ ...NONE, policy: 'budget', policyOptions: { fraction: 0.4 } });
+    expect(new Set(cheap.steps.map((s) => s.level))).toEqual(new Set([0, 1, 2]));
+    for (const e of [...steps(full, [350]), ...steps(cheap, [350, 90, 40]), done]) budget.observe('someone-else', e);
+    const rates = budget.meter.rates!;
+    expect(rates.overheadMs).toBe(100);
+
+    // An empty queue: 100 + 8 x 350 = 2900 ms <= 4500 ms (5000 less 10 %): as requested.
+    const idle = await budget.decide(NONE, 1);
+    expect(idle.config).toBe(NONE);
+    expect(idle.decision).toMatchObject({ fraction: null, predictedMs: 2900, prediction: { startMs: 0, running: 0, queued: 0, limitMs: 4500, slots: 1 } });
+
+    // One full run queued ahead on one slot: it starts at 2900; as requested 5800 ms: lowered to a
+    // plan whose steps take at most 4500 - 3000 = 1500 ms.
+    budget.track('a', full);
+    const busy = await budget.decide(NONE, 1);
+    expect(busy.decision.fraction).toBeGreaterThan(0.1);
+    expect(busy.decision.fraction).toBeLessThan(0.6);
+    expect(busy.config).toMatchObject({ policy: 'budget', policyOptions: { fraction: busy.decision.fraction } });
+    expect(busy.plan!.flopFraction).toBeLessThanOrEqual(busy.decision.fraction!);
+    expect(busy.plan!.steps[0]!.level).toBeGreaterThan(0);
+    const p = busy.decision.prediction!;
+    expect(p).toMatchObject({ startMs: 2900, requestedMs: 5800, running: 0, queued: 1, overheadMs: 100 });
+    expect(p.workAheadGflop).toBeCloseTo(full.flops / 1e9, 0);
+    expect(p.serviceMs).toBeLessThanOrEqual(1500);
+    expect(busy.decision.predictedMs).toBe(2900 + 100 + p.serviceMs);
+    expect(p.msPerGflop.slice(0, 3).every((r) => r !== null && r > 0)).toBe(true);
+    expect(busy.decision.reason).toMatch(/^0 running and 1 queued ahead on 1 slot\(s\) \(\d+(\.\d)? GFLOP\): predicted 5800 ms as requested > target 5000 ms less 10 % = 4500 ms; lowered to 0\.\d+ \(plan 0\.\d+ of full FLOPs\), predicted \d+ ms/);
+    // The same queue on two slots: a slot is free, nothing lowered.
+    expect((await budget.decide(NONE, 2)).decision.fraction).toBeNull();
+
+    // Two more queued: nothing fits; the cheapest plan, and the record says the target is missed.
+    budget.track('b', full);
+    budget.track('c', busy.plan);
+    const flooded = await budget.decide(NONE, 1);
+    expect(flooded.decision.reason).toContain('the target is missed');
+    expect(flooded.plan!.flopFraction).toBeLessThan(0.1);
+
+    // The queue drains: a starts and runs 7 of its 8 steps, b and c finish.
+    budget.observe('a', start(full));
+    for (const e of steps(full, [350], 0, 7)) budget.observe('a', e);
+    budget.observe('b', done);
+    budget.observe('c', { type: 'cancelled', reason: 'by the client' });
+    const drained = await budget.decide(NONE, 1);
+    expect(drained.decision).toMatchObject({ fraction: null, prediction: { running: 1, queued: 0, startMs: 350 + 50 } });
+    budget.observe('a', done);
+    expect((await budget.decide(NONE, 1)).decision.prediction).toMatchObject({ running: 0, queued: 0, startMs: 0 });
   });
 
-  it('lowers the budget to hold the target as the queue grows, floors it, and raises it as the queue drains', () => {
-    const b = new LoadAwareBudget({ targetP95Ms: 10_000, minFraction: 0.25 });
-    b.observe({ serviceMs: 2000, flopFraction: 1, latencyMs: 2000 }); // 2 s per full-resolution run
-    // Empty queue: 2 s predicted, under the target.
-    const idle = b.decide(none, { workAhead: 0, runsAhead: 0, slots: 1 });
-    expect(idle.decision.fraction).toBeNull();
-    expect(idle.config.policy).toBe('none');
-    // 4.5 runs of work ahead on one slot: wait 9 s; f = (10 - 9) / 2 = 0.5.
-    const busy = b.decide(none, { workAhead: 4.5, runsAhead: 5, slots: 1 });
-    expect(busy.decision.fraction).toBe(0.5);
-    expect(busy.config).toMatchObject({ policy: 'budget', policyOptions: { fraction: 0.5 } });
-    expect(busy.decision.predictedMs).toBe(10_000);
-    expect(busy.decision.requestedPolicy).toBe('none');
-    expect(busy.decision.reason).toMatch(/5 run\(s\) ahead .* on 1 slot\(s\): predicted 11000 ms at 1 > target 10000 ms; lowered to 0.5/);
-    // Two slots halve the wait.
-    expect(b.decide(none, { workAhead: 4.5, runsAhead: 5, slots: 2 }).decision.fraction).toBeNull();
-    // Far too much work: the floor, and the reason says the target is missed.
-    const flooded = b.decide(none, { workAhead: 20, runsAhead: 20, slots: 1 });
-    expect(flooded.decision.fraction).toBe(0.25);
-    expect(flooded.decision.reason).toContain('even it misses the target');
-    // Drained again: back to full resolution.
-    expect(b.decide(none, { workAhead: 1, runsAhead: 1, slots: 1 }).decision.fraction).toBeNull();
-  });
+  it('a floor bounds the budget; other policies are not budgeted but count as work ahead by their plans', async () => {
+    const full = await planOf(NONE);
+    const floored = new LoadAwareBudget({ targetP95Ms: 5000, minFraction: 0.5 }, planner);
+    for (const e of steps(full, [350])) floored.observe('x', e);
+    for (const id of ['a', 'b', 'c']) floored.track(id, full);
+    const low = await floored.decide(NONE, 1);
+    expect(low.decision).toMatchObject({ fraction: 0.5, minFraction: 0.5 });
+    expect(low.decision.reason).toContain('the target is missed');
 
-  it('budgets a budget-policy run below its own fraction only, and passes other policies through', () => {
-    const b = new LoadAwareBudget({ targetP95Ms: 10_000 });
-    b.observe({ serviceMs: 1000, flopFraction: 0.5, latencyMs: 1000 }); // 2 s per full run
-    const own = { ...none, policy: 'budget', policyOptions: { fraction: 0.4 } };
-    expect(b.decide(own, { workAhead: 4, runsAhead: 4, slots: 1 }).decision.fraction).toBeNull(); // 8 + 0.8 s
-    expect(b.decide(own, { workAhead: 4.7, runsAhead: 5, slots: 1 }).decision.fraction).toBe(0.3);
-    const spectral = b.decide({ ...none, policy: 'spectral' }, { workAhead: 50, runsAhead: 50, slots: 1 });
-    expect(spectral.decision.fraction).toBeNull();
-    expect(spectral.config.policy).toBe('spectral');
-    expect(spectral.decision.reason).toContain('not budgeted');
-  });
-
-  it('reports the p95 of the latencies it saw', () => {
-    const b = new LoadAwareBudget({ targetP95Ms: 1 });
-    for (let i = 1; i <= 100; i++) b.observe({ serviceMs: 1, flopFraction: 1, latencyMs: i });
-    expect(b.p95()).toBe(95);
+    const pyramid = { ...NONE, policy: 'pyramid' };
+    const b = new LoadAwareBudget({ targetP95Ms: 5000 }, planner);
+    for (const e of steps(full, [350])) b.observe('x', e);
+    const own = await b.decide(pyramid, 1);
+    expect(own.config).toBe(pyramid);
+    expect(own.decision).toMatchObject({ fraction: null, requestedFraction: null });
+    expect(own.decision.reason).toContain('policy "pyramid" is not budgeted');
+    b.track('p', own.plan);
+    expect(b.load(1).queued).toHaveLength(1);
+    expect((await b.decide(NONE, 1)).decision.prediction!.workAheadGflop).toBeCloseTo(own.plan!.flops / 1e9, 0);
   });
 });
 
 describe('budgetAtStart (the worker\'s second look)', () => {
-  const b = new LoadAwareBudget({ targetP95Ms: 10_000, minFraction: 0.25 });
-  b.observe({ serviceMs: 2000, flopFraction: 1, latencyMs: 2000 });
   const created = '2026-01-01T00:00:00.000Z';
   const t0 = Date.parse(created);
+  const candidates = new BudgetCandidates(planner, undefined);
+  const candidatesOf = async (config: PipelineConfig) => {
+    const set = await candidates.of(config);
+    return 'candidates' in set ? set.candidates : undefined;
+  };
 
-  it('keeps the budget when the wait went as predicted, and lowers it when the wait ran over', () => {
-    const { config, decision } = b.decide(none, { workAhead: 4.5, runsAhead: 5, slots: 1 }); // 0.5, predicted 9 s wait
-    expect(budgetAtStart(config, decision, created, t0 + 9000, undefined)!.decision).toMatchObject({ fraction: 0.5, atStart: { fraction: null, leftMs: 1000 } });
-    const late = budgetAtStart(config, decision, created, t0 + 9500, undefined)!;
-    expect(late.decision.fraction).toBe(0.25);
-    expect(late.config).toMatchObject({ policy: 'budget', policyOptions: { fraction: 0.25 } });
-    expect(late.decision.atStart!.reason).toMatch(/waited 9500 ms; 500 ms left of the target fit 0.25 of a full run \(2000 ms each\): lowered to 0.25/);
-    // The worker's own estimate wins over the server's: a faster worker keeps the budget.
-    expect(budgetAtStart(config, decision, created, t0 + 9500, 500)!.decision.fraction).toBe(0.5);
-    // A run with no time left gets the floor and says the target is missed.
-    expect(budgetAtStart(config, decision, created, t0 + 20_000, undefined)!.decision.atStart!.reason).toContain('at the floor 0.25');
-  });
-
-  it('also lowers a run the server left unchanged, and never touches a policy that is not budgeted', () => {
-    const { config, decision } = b.decide(none, { workAhead: 0, runsAhead: 0, slots: 1 });
-    expect(decision.fraction).toBeNull();
-    expect(budgetAtStart(config, decision, created, t0 + 9000, undefined)!.decision.fraction).toBe(0.5);
-    const spectral = b.decide({ ...none, policy: 'spectral' }, { workAhead: 0, runsAhead: 0, slots: 1 });
-    expect(budgetAtStart(spectral.config, spectral.decision, created, t0 + 20_000, undefined)).toBeUndefined();
-    expect(budgetAtStart(none, undefined, created, t0, 1000)).toBeUndefined();
+  it('keeps the plan when the wait went as predicted, lowers it when the wait ran over (never raises it), with the worker\'s rates or else the recorded ones', async () => {
+    const full = await planOf(NONE);
+    const budget = new LoadAwareBudget({ targetP95Ms: 5000 }, planner);
+    for (const e of steps(full, [350])) budget.observe('x', e);
+    budget.track('a', full);
+    const { config, decision } = await budget.decide(NONE, 1); // lowered; predicted 2800 ms of wait (no overhead measured)
+    const fraction = decision.fraction!;
+    expect(decision.prediction!.startMs).toBe(2800);
+    const onTime = (await budgetAtStart(config, decision, created, t0 + 2800, candidatesOf, undefined))!;
+    expect(onTime.decision).toMatchObject({ fraction, atStart: { waitedMs: 2800, fraction: null, rates: 'server' } });
+    expect(onTime.config).toBe(config);
+    const late = (await budgetAtStart(config, decision, created, t0 + 3600, candidatesOf, undefined))!;
+    expect(late.decision.fraction).toBeLessThan(fraction);
+    expect(late.config).toMatchObject({ policy: 'budget', policyOptions: { fraction: late.decision.fraction } });
+    expect(late.decision.atStart!.reason).toMatch(/^waited 3600 ms; predicted \d+ ms with the plan it got > 4500 ms: lowered to /);
+    // A worker measured twice the speed: the same wait fits the plan it got.
+    const fast = (await budgetAtStart(config, decision, created, t0 + 3600, candidatesOf, { msPerGflop: [175 / (full.steps[0]!.flops / 1e9)], overheadMs: 0 }))!;
+    expect(fast.decision).toMatchObject({ fraction, atStart: { fraction: null, rates: 'worker' } });
+    // A run that got its request at submit and then waited: lowered too; an early start never raises.
+    const unchanged = await budget.decide(NONE, 2);
+    expect((await budgetAtStart(unchanged.config, unchanged.decision, created, t0 + 4000, candidatesOf, undefined))!.decision.fraction).toBeLessThan(1);
+    expect((await budgetAtStart(config, decision, created, t0, candidatesOf, undefined))!.decision.fraction).toBe(fraction);
+    expect(await budgetAtStart(NONE, undefined, created, t0, candidatesOf, undefined)).toBeUndefined();
   });
 });
 
 describe('the load-aware budget in a server', () => {
-  it('gives queued runs a lower FLOP budget through the budget policy, records it with the reason, and the runs spend it', async () => {
-    const { container: root } = await import('tsyringe');
-    const { registerAll } = await import('@upshift/pipeline');
+  it('records each run\'s plan and budget decision at submit, lowers queued runs\' budgets once steps are measured, and the runs spend at most that', async () => {
     const { registerCpuBackend } = await import('@upshift/backend-cpu');
     const { DenoiserFactory, PowerSpectrumToken } = await import('@upshift/core');
     const { parsePowerSpectrum } = await import('@upshift/models');
@@ -98,39 +158,45 @@ describe('the load-aware budget in a server', () => {
     const { gaussianDenoiserFactory } = await import('@upshift/testing');
     const { startServer } = await import('../serve.js');
     const { readEvents, request } = await import('../test-kit.js');
-    const container = root.createChildContainer();
-    registerAll(container, { backends: false });
-    registerCpuBackend(container);
-    container.register(DenoiserFactory, { useValue: gaussianDenoiserFactory });
+    const c = rootContainer.createChildContainer();
+    registerAll(c, { backends: false });
+    registerCpuBackend(c);
+    c.register(DenoiserFactory, { useValue: gaussianDenoiserFactory });
     // The budget policy plans from the data's spectrum (the shipped model's; the analytic model has none).
     const shipped = JSON.parse(readFileSync(new URL('../../../../packages/models/assets/emoji-unet/config.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-    container.register(PowerSpectrumToken, { useValue: parsePowerSpectrum(shipped['spectrum']) });
+    c.register(PowerSpectrumToken, { useValue: parsePowerSpectrum(shipped['spectrum']) });
     const limits = { maxSteps: 100, maxBatch: 4, maxSide: 64, maxCount: 8, maxQueued: 64, models: ['gaussian'] };
-    // A 1-s run is assumed before any finishes; a 1.5-s target fits one run ahead, not three.
-    const server = await startServer({ port: 0, container, limits, backend: 'cpu', budget: { targetP95Ms: 1500, minFraction: 0.3, initialRunMs: 1000 } });
+    // A 1-ms target: once a step is measured, no plan fits, so each run gets the cheapest.
+    const server = await startServer({ port: 0, container: c, limits, backend: 'cpu', budget: { targetP95Ms: 1 } });
+    const config = { model: 'gaussian', steps: 12, resolution: { height: 32, width: 32 } };
     try {
-      const res = await request('POST', `${server.url}/v1/runs`, { config: { model: 'gaussian', steps: 12, resolution: { height: 32, width: 32 } }, count: 3 });
+      const res = await request('POST', `${server.url}/v1/runs`, { config });
       expect(res.status).toBe(202);
-      const [first, second, third] = res.body.runs as any[];
-      expect(first.budget).toMatchObject({ fraction: null, requestedPolicy: 'none', targetP95Ms: 1500 });
-      expect(first.config.policy).toBe('none');
-      expect(second.budget.fraction).toBe(0.5); // wait 1000 ms + 0.5 x 1000 ms = the target
-      expect(second.config).toMatchObject({ policy: 'budget', policyOptions: { fraction: 0.5 } });
-      expect(second.budget.reason).toMatch(/1 run\(s\) ahead .*predicted 2000 ms at 1 > target 1500 ms; lowered to 0.5/);
-      expect(third.budget.fraction).toBe(0.3); // at the floor
-      expect(third.budget.reason).toContain('even it misses the target');
-      for (const run of [first, second, third]) await readEvents(`${server.url}/v1/runs/${run.id}/events`);
-      const records = await Promise.all([first, second, third].map(async (r) => (await request('GET', `${server.url}/v1/runs/${r.id}`)).body));
-      for (const r of records) expect(r.error).toBeUndefined();
-      const stats = records.map((r) => r.stats.flopFraction as number);
-      expect(stats[0]).toBe(1);
-      expect(stats[1]).toBeLessThanOrEqual(0.5 + 1e-9);
-      expect(stats[2]).toBeLessThanOrEqual(0.3 + 1e-9);
+      const first = res.body.runs[0];
+      expect(first.budget).toMatchObject({ fraction: null, requestedPolicy: 'none', targetP95Ms: 1 });
+      expect(first.budget.reason).toContain('no step measured yet');
+      expect(first.plan.steps).toHaveLength(12);
+      await readEvents(`${server.url}/v1/runs/${first.id}/events`);
+
+      const more = await request('POST', `${server.url}/v1/runs`, { config, count: 2 });
+      const runs = more.body.runs as any[];
+      for (const r of runs) {
+        expect(r.budget.fraction).toBeLessThan(0.2);
+        expect(r.budget.reason).toContain('the target is missed');
+        expect(r.budget.prediction.msPerGflop[0]).toBeGreaterThan(0);
+        expect(r.config).toMatchObject({ policy: 'budget', policyOptions: { fraction: r.budget.fraction } });
+        expect(r.plan.flopFraction).toBeLessThanOrEqual(r.budget.fraction);
+        await readEvents(`${server.url}/v1/runs/${r.id}/events`);
+        const done = (await request('GET', `${server.url}/v1/runs/${r.id}`)).body;
+        expect(done.error).toBeUndefined();
+        expect(done.stats.flopFraction).toBeLessThanOrEqual(r.budget.fraction + 1e-9);
+        expect(done.budget.atStart).toMatchObject({ fraction: null }); // already the cheapest: kept
+      }
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
-      expect(metrics).toMatch(/^upshift_budget_fraction 0.3$/m);
+      expect(metrics).toMatch(new RegExp(`^upshift_budget_fraction ${runs[1].budget.fraction}$`, 'm'));
     } finally {
       await server.close();
-      await container.dispose();
+      await c.dispose();
     }
   });
 });

@@ -82,6 +82,11 @@ export class MemoryRunStore implements RunStore {
     return this.runs.get(id)?.checkpoint;
   }
 
+  async deleteCheckpoint(id: string): Promise<void> {
+    const entry = this.runs.get(id);
+    if (entry !== undefined) delete entry.checkpoint;
+  }
+
   async expire(id: string): Promise<void> {
     const entry = this.runs.get(id);
     if (entry === undefined) return;

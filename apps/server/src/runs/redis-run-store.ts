@@ -173,6 +173,10 @@ export class RedisRunStore implements RunStore {
     return { bytes: new Uint8Array(hash['bytes']), index: Number(hash['index']), level: Number(hash['level']) };
   }
 
+  async deleteCheckpoint(id: string): Promise<void> {
+    await this.redis.del(this.key(id, 'checkpoint'));
+  }
+
   async expire(id: string): Promise<void> {
     const ttl = this.options.resultTtlMs;
     await this.redis

@@ -11,15 +11,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import type { ImageData4D, StepEvent } from '@upshift/core';
 import { decodeCheckpoint, encodeCheckpoint } from '@upshift/pipeline';
-import type { Pipeline, RunOptions } from '@upshift/pipeline';
+import type { Pipeline, PipelineConfig, RunOptions, RunPlanner } from '@upshift/pipeline';
 import type { RunCheckpoint } from '@upshift/core';
 import { pngDataUrl } from './png-image.js';
 import { FINAL_STATES } from './run-record.js';
 import type { RunError, RunEvent, RunRecord } from './run-record.js';
 import type { RunStore } from './run-store.js';
 import type { LevelRange } from '../queue/level-queues.js';
+import { BudgetCandidates } from './budget-candidates.js';
+import type { PlannedCandidate } from './budget-candidates.js';
 import { budgetAtStart } from './load-aware-budget.js';
-import type { ServiceTime } from './service-time.js';
+import type { StepRateMeter } from './step-rates.js';
 
 /**
  * Why an executor was asked to stop at once (unsubscribing the run): the client cancelled, or
@@ -67,8 +69,10 @@ export interface ExecuteRunInput {
    * resumes from the last one). Default: no checkpoints (the embedded mode has no other worker).
    */
   readonly checkpointEvery?: number;
-  /** This worker's time per full-resolution run (the load-aware budget's second look reads it; finished runs feed it). */
-  readonly serviceTime?: ServiceTime;
+  /** This worker's measured step rates (its steps feed them; the load-aware budget's second look reads them). */
+  readonly rates?: StepRateMeter;
+  /** Plans the candidates of the load-aware budget's second look (without it there is none). */
+  readonly planner?: RunPlanner;
   /** Receives log lines. */
   readonly log?: (message: string) => void;
 }
@@ -89,6 +93,21 @@ export function toRunEvent(event: Extract<StepEvent, { type: 'step' | 'resolutio
   return { type: 'resolution-change', index, from, to, sigmaBefore, sigmaAfter, cause };
 }
 
+/** The second look's candidate plans, per planner and floor (cached across runs). */
+const candidateSets = new WeakMap<RunPlanner, Map<number | null, BudgetCandidates>>();
+
+function candidatesFor(planner: RunPlanner, minFraction: number | null): (config: PipelineConfig) => Promise<readonly PlannedCandidate[] | undefined> {
+  let byFloor = candidateSets.get(planner);
+  if (byFloor === undefined) candidateSets.set(planner, (byFloor = new Map()));
+  let candidates = byFloor.get(minFraction);
+  if (candidates === undefined) byFloor.set(minFraction, (candidates = new BudgetCandidates(planner, minFraction ?? undefined)));
+  const set = candidates;
+  return async (config) => {
+    const found = await set.of(config).catch(() => undefined);
+    return found !== undefined && 'candidates' in found ? found.candidates : undefined;
+  };
+}
+
 function errorOf(error: unknown): RunError {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
@@ -101,9 +120,11 @@ function errorOf(error: unknown): RunError {
  */
 export async function executeRun(input: ExecuteRunInput): Promise<RunOutcome> {
   const { store, runId, signal } = input;
+  const partStart = performance.now();
   const record = await store.get(runId);
   if (record === undefined || FINAL_STATES.has(record.state) || signal.aborted) return { kind: 'skipped' };
   const owner = randomUUID();
+  const firstStart = (record.attempts ?? 0) === 0;
   const started = await store.update(runId, {
     owner,
     state: 'running',
@@ -113,32 +134,45 @@ export async function executeRun(input: ExecuteRunInput): Promise<RunOutcome> {
   });
   if (!started) return { kind: 'skipped' };
   let resumeFrom: RunCheckpoint | undefined;
+  let discarded: { index: number; reason: string } | undefined;
   const stored = await input.store.getCheckpoint(runId);
   if (stored !== undefined) {
     try {
       resumeFrom = decodeCheckpoint(stored.bytes);
     } catch (error) {
-      const e = errorOf(error);
-      if (await store.update(runId, { state: 'failed', error: e, finishedAt: new Date().toISOString() }, { owner })) {
-        await store.append(runId, { type: 'failed', error: e }, owner);
-        await store.expire(runId);
-      }
-      return { kind: 'failed', error: e };
+      // A checkpoint that cannot be read is dropped and the run starts again from step 0: with
+      // its recorded config (seed included) it produces, bit for bit on one backend, the image
+      // the uninterrupted run would have; only the time spent on the lost steps is lost.
+      const reason = errorOf(error).message;
+      discarded = { index: stored.index, reason };
+      input.log?.(`its checkpoint (step ${stored.index}) cannot be decoded, so the run restarts from step 0: ${reason}`);
+      const at = new Date().toISOString();
+      if (!(await store.update(runId, { discardedCheckpoint: { index: stored.index, level: stored.level, reason, at } }, { owner }))) return { kind: 'lost' };
+      await input.store.deleteCheckpoint(runId);
     }
   }
-  // The load-aware budget's second look, now that the wait is known (fresh starts only).
+  // The load-aware budget's second look, now that the wait is known (the first start only: a
+  // restart must run the plan the run began with).
   let run = record;
-  if (resumeFrom === undefined && record.budget !== undefined) {
-    const second = budgetAtStart(record.config, record.budget, record.createdAt, Date.now(), input.serviceTime?.msPerRun);
+  if (resumeFrom === undefined && firstStart && record.budget !== undefined && input.planner !== undefined) {
+    const candidates = candidatesFor(input.planner, record.budget.minFraction);
+    const second = await budgetAtStart(record.config, record.budget, record.createdAt, Date.now(), candidates, input.rates?.rates);
     if (second !== undefined && (await store.update(runId, { config: second.config, budget: second.decision }, { owner }))) {
       run = { ...record, config: second.config, budget: second.decision };
       if (second.decision.atStart?.fraction !== null) input.log?.(`budget at start: ${second.decision.atStart?.reason}`);
     }
   }
-  return runPipeline(input, run, owner, resumeFrom);
+  return runPipeline(input, run, owner, resumeFrom, partStart, discarded);
 }
 
-function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string, resumeFrom: RunCheckpoint | undefined): Promise<RunOutcome> {
+function runPipeline(
+  input: ExecuteRunInput,
+  record: RunRecord,
+  owner: string,
+  resumeFrom: RunCheckpoint | undefined,
+  partStart: number,
+  discarded: { index: number; reason: string } | undefined,
+): Promise<RunOutcome> {
   const { pipeline, signal } = input;
   const runId = input.runId;
   // Store writes happen in event order, one after the other, and only while this executor owns
@@ -163,6 +197,8 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string, r
       .catch((error: unknown) => (writeError ??= error));
   };
   let lastPreview = -Infinity;
+  /** Wall time of this part's steps (the rest of the part is overhead). */
+  let stepMs = 0;
   let suspended: { level: number; requested: boolean } | undefined;
   // A checkpoint is stored only while this executor owns the run (the record's pointer first).
   const saveCheckpoint = (checkpoint: RunCheckpoint, index: number): void => {
@@ -214,7 +250,7 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string, r
         if (signal.aborted || lost) return;
         if (event.type === 'start') {
           const at = event.resumedFrom ?? 0;
-          const e: RunEvent = { type: 'start', plan: event.plan, backend: event.backend, worker: input.worker, resumedAt: at };
+          const e: RunEvent = { type: 'start', plan: event.plan, backend: event.backend, worker: input.worker, resumedAt: at, ...(discarded ? { discardedCheckpoint: discarded } : {}) };
           const steps = event.plan.steps;
           write(() => store.update({ plan: event.plan, backend: event.backend, progress: { step: at, steps: steps.length, level: steps[Math.min(at, steps.length - 1)]?.level ?? 0 } }));
           write(() => store.append(e));
@@ -234,12 +270,13 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string, r
           const sha = imageSha256(image);
           const finishedAt = new Date();
           const latencyMs = finishedAt.getTime() - Date.parse(record.createdAt);
-          input.serviceTime?.observe(event.stats.ms, event.stats.flopFraction);
+          const overheadMs = Math.max(0, Math.round(performance.now() - partStart - stepMs));
+          input.rates?.observeOverhead(overheadMs);
           write(async () => {
             await input.store.putImage(runId, { data: image.data, shape: image.shape });
             const applied = await store.update({ state: 'succeeded', stats: event.stats, imageSha256: sha, finishedAt: finishedAt.toISOString(), latencyMs });
             if (applied) {
-              await store.append({ type: 'done', stats: event.stats, imageSha256: sha });
+              await store.append({ type: 'done', stats: event.stats, imageSha256: sha, overheadMs });
               await input.store.expire(runId);
             }
           });
@@ -247,6 +284,8 @@ function runPipeline(input: ExecuteRunInput, record: RunRecord, owner: string, r
         }
         let preview: string | undefined;
         if (event.type === 'step') {
+          stepMs += event.ms;
+          input.rates?.observeStep(event.level, event.flops, event.ms);
           const now = Date.now();
           if (event.preview && now - lastPreview >= input.previewIntervalMs) {
             lastPreview = now;

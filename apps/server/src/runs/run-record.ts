@@ -12,27 +12,67 @@ export type RunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelle
 /** States a run never leaves. */
 export const FINAL_STATES: ReadonlySet<RunState> = new Set<RunState>(['succeeded', 'failed', 'cancelled']);
 
+/** The numbers behind a load-aware budget decision. */
+export interface BudgetPrediction {
+  /** Predicted time until a worker slot frees for the run (ms). */
+  readonly startMs: number;
+  /** Predicted time of the chosen plan's steps (ms). */
+  readonly serviceMs: number;
+  /** Predicted latency of the run as requested (ms). */
+  readonly requestedMs: number;
+  /** The latency aimed at: target x (1 - margin), ms. */
+  readonly limitMs: number;
+  readonly slots: number;
+  /** Runs of this server running / queued ahead of it. */
+  readonly running: number;
+  readonly queued: number;
+  /** Their remaining (running) and planned (queued) GFLOPs. */
+  readonly workAheadGflop: number;
+  /** GFLOPs and FLOP fraction of the plan it got. */
+  readonly plannedGflop: number;
+  readonly plannedFlopFraction: number;
+  /** Plans it chose among. */
+  readonly candidates: number;
+  /** Measured ms per GFLOP of one worker slot at each level (null: not measured yet; the nearest level's is used). */
+  readonly msPerGflop: readonly (number | null)[];
+  /** Measured time of a run beyond its steps (ms). */
+  readonly overheadMs: number;
+}
+
 /** The FLOP budget the load-aware policy gave a run, and why. */
 export interface BudgetDecision {
-  /** FLOP fraction of the full-resolution plan the run may spend; null = unchanged (the request's own policy). */
+  /** The budget policy's FLOP fraction it got; null = unchanged (the request's own policy). */
   readonly fraction: number | null;
   /** One sentence: the queue it saw, the prediction, the target. */
   readonly reason: string;
-  /** Predicted latency (queue wait + service) in ms at the chosen budget. */
-  readonly predictedMs: number;
+  /** Predicted latency (queue wait + run) in ms at the chosen budget; null when nothing could be predicted. */
+  readonly predictedMs: number | null;
   /** The p95 latency target it aims for, in ms. */
   readonly targetP95Ms: number;
-  /** The policy the request asked for (replaced by `budget` when fraction < 1). */
+  /** Share of the target kept free for what the prediction misses. */
+  readonly margin: number;
+  /** The policy the request asked for (replaced by `budget` when lowered). */
   readonly requestedPolicy: string;
-  /** The lowest fraction the budget may give. */
-  readonly minFraction: number;
-  /** The server's estimate of one full-resolution run's time when it decided (ms), if it had one. */
-  readonly msPerRun: number | null;
+  /** The FLOP fraction the request asked for (none: 1; budget: its own), null for policies that are not budgeted. */
+  readonly requestedFraction: number | null;
+  /** The lowest fraction the budget may give; null = the cheapest plan the budget policy makes. */
+  readonly minFraction: number | null;
+  /** The numbers it decided with (absent when it could not predict). */
+  readonly prediction?: BudgetPrediction;
   /**
-   * The second look, when a worker starts the run: how long it waited, what was left of the
-   * target, and the fraction it then got (lowered further if the wait ran over the prediction).
+   * The second look, when a worker first starts the run: how long it waited, what it then
+   * predicted, and the fraction it got (lowered if the wait ran over the prediction).
    */
-  readonly atStart?: { readonly waitedMs: number; readonly leftMs: number; readonly msPerRun: number; readonly fraction: number | null; readonly reason: string };
+  readonly atStart?: {
+    readonly waitedMs: number;
+    readonly predictedMs: number;
+    readonly fraction: number | null;
+    readonly reason: string;
+    /** Whose rates it predicted with: the worker's own, or the server's recorded ones. */
+    readonly rates: 'worker' | 'server';
+    readonly msPerGflop: readonly (number | null)[];
+    readonly overheadMs: number;
+  };
 }
 
 /** A run's error, as the API reports it. */
@@ -85,6 +125,8 @@ export interface RunRecord {
   readonly imageSha256?: string;
   /** Queue wait + run time in ms (finished runs). */
   readonly latencyMs?: number;
+  /** A stored checkpoint that could not be decoded: the run restarted from step 0 (same config and seed). */
+  readonly discardedCheckpoint?: { readonly index: number; readonly level: number; readonly reason: string; readonly at: string };
 }
 
 /** A JSON-safe event of a run, as streamed over SSE (a discriminated union on `type`). */
@@ -97,6 +139,8 @@ export type RunEvent =
       readonly worker: string;
       /** Step index the run resumed at (0 for a fresh start). */
       readonly resumedAt: number;
+      /** The checkpoint this start could not decode (it restarted from step 0 instead). */
+      readonly discardedCheckpoint?: { readonly index: number; readonly reason: string };
     }
   | {
       readonly type: 'step';
@@ -121,7 +165,13 @@ export type RunEvent =
       readonly cause: 'plan' | { readonly hook: string };
     }
   | { readonly type: 'checkpoint'; readonly index: number; readonly level: number }
-  | { readonly type: 'done'; readonly stats: RunStats; readonly imageSha256: string }
+  | {
+      readonly type: 'done';
+      readonly stats: RunStats;
+      readonly imageSha256: string;
+      /** Time this worker spent on the run's last part beyond its steps (setup, checkpoints), ms. */
+      readonly overheadMs?: number;
+    }
   | { readonly type: 'failed'; readonly error: RunError }
   | { readonly type: 'cancelled'; readonly reason: string };
 

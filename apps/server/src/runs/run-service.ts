@@ -8,7 +8,9 @@ import type { DependencyContainer } from 'tsyringe';
 import { ConfigError, UpshiftError } from '@upshift/core';
 import type { RunCheckpoint } from '@upshift/core';
 import { decodeCheckpoint } from '@upshift/pipeline';
-import { LoadAwareBudget } from './load-aware-budget.js';
+import type { PipelineConfig, RunPlanner } from '@upshift/pipeline';
+import type { UpshiftPlan } from '@upshift/core';
+import type { LoadAwareBudget } from './load-aware-budget.js';
 import type { RunLimits } from './run-limits.js';
 import { FINAL_STATES } from './run-record.js';
 import type { RunRecord, SequencedEvent, StoredImage } from './run-record.js';
@@ -63,6 +65,8 @@ export interface RunServiceOptions {
   /** Backend every run uses (`auto`, `cpu`, `wasm`, `webgpu`). */
   readonly backend: string;
   readonly metrics: ServerMetrics;
+  /** Plans runs at submit time (routing to the queue of the first level; the budget's prediction). */
+  readonly planner: RunPlanner;
   readonly budget?: LoadAwareBudget;
 }
 
@@ -79,8 +83,8 @@ function resumeConfig(checkpoint: RunCheckpoint, requested: Record<string, unkno
 
 /** See the module comment. */
 export class RunService {
-  /** FLOP fraction of each run this server submitted that has not finished (the budget's "work ahead"). */
-  private readonly inFlight = new Map<string, number>();
+  /** Runs this server submitted that have not finished. */
+  private readonly inFlight = new Set<string>();
   /** Runs found missing from the store before they finished (see RunLostError). */
   private readonly lost = new Set<string>();
   private readonly lostListeners = new Map<string, Set<(event: SequencedEvent) => void>>();
@@ -100,9 +104,10 @@ export class RunService {
    */
   async checkLost(): Promise<string[]> {
     const found: string[] = [];
-    for (const id of [...this.inFlight.keys()]) {
+    for (const id of [...this.inFlight]) {
       if ((await this.options.store.get(id)) !== undefined) continue;
       this.inFlight.delete(id);
+      this.options.budget?.forget(id);
       this.lost.add(id);
       found.push(id);
       this.options.metrics.finished.inc({ state: 'lost' });
@@ -113,9 +118,10 @@ export class RunService {
   }
 
   private async onEvent(id: string, { event }: SequencedEvent): Promise<void> {
+    const { metrics, budget } = this.options;
+    budget?.observe(id, event);
     if (event.type !== 'done' && event.type !== 'failed' && event.type !== 'cancelled') return;
     this.inFlight.delete(id);
-    const { metrics, budget } = this.options;
     if (event.type !== 'done') {
       metrics.finished.inc({ state: event.type === 'failed' ? 'failed' : 'cancelled' });
       return;
@@ -123,7 +129,12 @@ export class RunService {
     const record = await this.options.store.get(id).catch(() => undefined);
     const latencyMs = record?.latencyMs ?? 0;
     metrics.recordDone(record?.config.policy ?? 'unknown', event.stats, latencyMs);
-    budget?.observe({ serviceMs: event.stats.ms, flopFraction: event.stats.flopFraction, latencyMs });
+  }
+
+  /** The plan of a new run made ahead (undefined when its model cannot be planned ahead). @throws ConfigError naming `config.<field>` */
+  private async planOf(config: PipelineConfig): Promise<UpshiftPlan | undefined> {
+    const preview = await this.options.planner.preview(config);
+    return 'plan' in preview ? preview.plan : undefined;
   }
 
   /** Validates and queues the runs of a request; returns their records. Nothing is queued if any check fails. */
@@ -141,32 +152,53 @@ export class RunService {
     const slots = await queue.slots();
     const requestId = randomUUID();
     const records: RunRecord[] = [];
-    for (let index = 0; index < request.count; index++) {
-      let config = { ...base, seed: (base.seed + index) % 0x1_0000_0000 };
-      let decision;
-      if (budget && resume === undefined) {
-        const workAhead = [...this.inFlight.values()].reduce((a, b) => a + b, 0);
-        ({ config, decision } = budget.decide(config, { workAhead, runsAhead: Math.max(this.inFlight.size, depth.waiting + depth.active), slots }));
-        metrics.budget.set(decision.fraction ?? 1);
+    const levels: number[] = [];
+    try {
+      for (let index = 0; index < request.count; index++) {
+        let config = { ...base, seed: (base.seed + index) % 0x1_0000_0000 };
+        let decision;
+        let plan: UpshiftPlan | undefined;
+        try {
+          if (resume) plan = resume.checkpoint.plan;
+          else if (budget) ({ config, decision, plan } = await budget.decide(config, slots));
+          else plan = await this.planOf(config);
+        } catch (error) {
+          throw error instanceof ConfigError ? underField(error, 'config') : error;
+        }
+        if (decision) metrics.budget.set(decision.fraction ?? 1);
+        const id = randomUUID();
+        records.push({
+          id,
+          state: 'queued',
+          config,
+          request: { id: requestId, index, count: request.count, key },
+          createdAt: new Date().toISOString(),
+          ...(plan ? { plan } : {}),
+          ...(decision ? { budget: decision } : {}),
+          ...(resume ? { checkpoint: { index: resume.checkpoint.index, level: resume.checkpoint.next.level, at: new Date().toISOString() } } : {}),
+        });
+        // A new run waits on the queue of the level its first step runs at (a resumed one: its next step's).
+        levels.push(resume ? resume.checkpoint.next.level : (plan?.steps[0]?.level ?? 0));
+        this.inFlight.add(id);
+        budget?.track(id, plan, resume?.checkpoint.index ?? 0);
       }
-      records.push({
-        id: randomUUID(),
-        state: 'queued',
-        config,
-        request: { id: requestId, index, count: request.count, key },
-        createdAt: new Date().toISOString(),
-        ...(decision ? { budget: decision } : {}),
-        ...(resume ? { checkpoint: { index: resume.checkpoint.index, level: resume.checkpoint.next.level, at: new Date().toISOString() } } : {}),
-      });
-      this.inFlight.set(records[index]!.id, decision?.fraction ?? LoadAwareBudget.requestedFraction(config) ?? 1);
-    }
-    for (const record of records) {
-      const level = resume?.checkpoint.next.level ?? 0;
-      await store.create(record);
-      if (resume) await store.putCheckpoint(record.id, { bytes: resume.bytes, index: resume.checkpoint.index, level });
-      await store.append(record.id, { type: 'queued', level, reason: 'created' });
-      await queue.enqueue(record.id, level);
-      metrics.submitted.inc({ policy: record.config.policy });
+      for (const [i, record] of records.entries()) {
+        const level = levels[i]!;
+        await store.create(record);
+        if (resume) await store.putCheckpoint(record.id, { bytes: resume.bytes, index: resume.checkpoint.index, level });
+        await store.append(record.id, { type: 'queued', level, reason: 'created' });
+        await queue.enqueue(record.id, level);
+        metrics.submitted.inc({ policy: record.config.policy });
+      }
+    } catch (error) {
+      // Runs that never reached the store are not ahead of anyone.
+      for (const record of records) {
+        if (!(await store.get(record.id).catch(() => undefined))) {
+          this.inFlight.delete(record.id);
+          budget?.forget(record.id);
+        }
+      }
+      throw error;
     }
     return records;
   }

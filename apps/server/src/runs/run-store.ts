@@ -50,6 +50,8 @@ export interface RunStore {
   getImage(id: string): Promise<StoredImage | undefined>;
   putCheckpoint(id: string, checkpoint: StoredCheckpoint): Promise<void>;
   getCheckpoint(id: string): Promise<StoredCheckpoint | undefined>;
+  /** Removes a run's checkpoint (one that could not be decoded). */
+  deleteCheckpoint(id: string): Promise<void>;
   /** Starts the result TTL of a finished run (record, events, image, last checkpoint). */
   expire(id: string): Promise<void>;
   close(): Promise<void>;

@@ -15,7 +15,7 @@ import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
-import { Pipeline, collectRun, registerAll } from '@upshift/pipeline';
+import { Pipeline, RunPlanner, collectRun, registerAll } from '@upshift/pipeline';
 import { executeRun } from '../runs/run-executor.js';
 import type { RunOutcome, StopReason } from '../runs/run-executor.js';
 import { RedisRunStore, redisConnectionOptions } from '../runs/redis-run-store.js';
@@ -24,7 +24,7 @@ import type { LevelRange } from '../queue/level-queues.js';
 import { addRunJob, bullConnection, openLevelQueues } from '../queue/bull-run-queue.js';
 import { cancelChannel, workerKey } from '../queue/run-job.js';
 import type { RunJobData } from '../queue/run-job.js';
-import { ServiceTime } from '../runs/service-time.js';
+import { StepRateMeter } from '../runs/step-rates.js';
 import { SlotGate } from './slot-gate.js';
 
 /** Options of {@link startWorker}. */
@@ -95,8 +95,9 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
   const gate = new SlotGate(Math.max(1, options.concurrency));
   const pipelines: Pipeline[] = [];
   const running = new Map<string, AbortController>();
-  /** This process's time per full-resolution run (the load-aware budget's second look). */
-  const serviceTime = new ServiceTime();
+  /** This process's step rates (the load-aware budget's second look), and its planner. */
+  const rates = new StepRateMeter();
+  const planner = new RunPlanner(container);
   /** Per running run: aborting it suspends the run at its next step (drain). */
   const suspenders = new Map<string, AbortController>();
 
@@ -169,7 +170,8 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
         threads: options.threads,
         levels: options.levels,
         checkpointEvery: options.checkpointEvery,
-        serviceTime,
+        rates,
+        planner,
         log: (m) => log(`run ${runId}: ${m}`),
       });
       if (outcome.kind === 'drained') await handOn(runId, outcome.level, outcome.owner, 'drain');
