@@ -97,6 +97,11 @@ export class RedisFixture {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Process id of the running redis-server (undefined while it is down). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
   /** (Re)starts the server on the same port and data directory. */
   async up(): Promise<void> {
     const child = track(spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'], {

@@ -31,6 +31,12 @@ async function planOf(config: PipelineConfig): Promise<UpshiftPlan> {
 function steps(plan: UpshiftPlan, msAt: readonly number[], from = 0, to = plan.steps.length): RunEvent[] {
   return plan.steps.slice(from, to).map((s) => ({ type: 'step', index: s.index, steps: plan.steps.length, sigma: s.sigma, sigmaNext: s.sigmaNext, level: s.level, flops: s.flops, ms: msAt[s.level]!, modelCalls: 1 }));
 }
+/** A decision for a run that is then forgotten (the queue stays as the test set it up). */
+async function ask(budget: LoadAwareBudget, config: PipelineConfig, slots: number) {
+  const decided = await budget.decide('probe', config, slots);
+  budget.forget('probe');
+  return decided;
+}
 const start = (plan: UpshiftPlan): RunEvent => ({ type: 'start', plan, backend: 'wasm', worker: 'w', resumedAt: 0 });
 const done: RunEvent = { type: 'done', stats: { steps: 8, levels: [], flopFraction: 1, flops: 1, ms: 1, modelCalls: 8, flopsByLevel: {} }, imageSha256: '', overheadMs: 100 };
 
@@ -38,7 +44,7 @@ describe('LoadAwareBudget', () => {
   it('predicts from the work ahead and the measured rates: lowered as the queue grows, the cheapest (said to miss) when nothing fits, the request again as it drains', async () => {
     const full = await planOf(NONE);
     const budget = new LoadAwareBudget({ targetP95Ms: 5000 }, planner);
-    const first = await budget.decide(NONE, 1);
+    const first = await ask(budget, NONE, 1);
     expect(first.decision).toMatchObject({ fraction: null, predictedMs: null, requestedPolicy: 'none', requestedFraction: 1, minFraction: null, margin: 0.1 });
     expect(first.decision.reason).toContain('no step measured yet');
     expect(first.plan).toEqual(full);
@@ -51,14 +57,14 @@ describe('LoadAwareBudget', () => {
     expect(rates.overheadMs).toBe(100);
 
     // An empty queue: 100 + 8 x 350 = 2900 ms <= 4500 ms (5000 less 10 %): as requested.
-    const idle = await budget.decide(NONE, 1);
+    const idle = await ask(budget, NONE, 1);
     expect(idle.config).toBe(NONE);
     expect(idle.decision).toMatchObject({ fraction: null, predictedMs: 2900, prediction: { startMs: 0, running: 0, queued: 0, limitMs: 4500, slots: 1 } });
 
     // One full run queued ahead on one slot: it starts at 2900; as requested 5800 ms: lowered to a
     // plan whose steps take at most 4500 - 3000 = 1500 ms.
     budget.track('a', full);
-    const busy = await budget.decide(NONE, 1);
+    const busy = await ask(budget, NONE, 1);
     expect(busy.decision.fraction).toBeGreaterThan(0.1);
     expect(busy.decision.fraction).toBeLessThan(0.6);
     expect(busy.config).toMatchObject({ policy: 'budget', policyOptions: { fraction: busy.decision.fraction } });
@@ -72,12 +78,12 @@ describe('LoadAwareBudget', () => {
     expect(p.msPerGflop.slice(0, 3).every((r) => r !== null && r > 0)).toBe(true);
     expect(busy.decision.reason).toMatch(/^0 running and 1 queued ahead on 1 slot\(s\) \(\d+(\.\d)? GFLOP\): predicted 5800 ms as requested > target 5000 ms less 10 % = 4500 ms; lowered to 0\.\d+ \(plan 0\.\d+ of full FLOPs\), predicted \d+ ms/);
     // The same queue on two slots: a slot is free, nothing lowered.
-    expect((await budget.decide(NONE, 2)).decision.fraction).toBeNull();
+    expect((await ask(budget, NONE, 2)).decision.fraction).toBeNull();
 
     // Two more queued: nothing fits; the cheapest plan, and the record says the target is missed.
     budget.track('b', full);
     budget.track('c', busy.plan);
-    const flooded = await budget.decide(NONE, 1);
+    const flooded = await ask(budget, NONE, 1);
     expect(flooded.decision.reason).toContain('the target is missed');
     expect(flooded.plan!.flopFraction).toBeLessThan(0.1);
 
@@ -86,10 +92,24 @@ describe('LoadAwareBudget', () => {
     for (const e of steps(full, [350], 0, 7)) budget.observe('a', e);
     budget.observe('b', done);
     budget.observe('c', { type: 'cancelled', reason: 'by the client' });
-    const drained = await budget.decide(NONE, 1);
+    const drained = await ask(budget, NONE, 1);
     expect(drained.decision).toMatchObject({ fraction: null, prediction: { running: 1, queued: 0, startMs: 350 + 50 } });
     budget.observe('a', done);
-    expect((await budget.decide(NONE, 1)).decision.prediction).toMatchObject({ running: 0, queued: 0, startMs: 0 });
+    expect((await ask(budget, NONE, 1)).decision.prediction).toMatchObject({ running: 0, queued: 0, startMs: 0 });
+  });
+
+  it('a burst decided at once: each decision counts the runs decided before it as queued', async () => {
+    const full = await planOf(NONE);
+    const budget = new LoadAwareBudget({ targetP95Ms: 8000 }, planner);
+    for (const e of steps(full, [350])) budget.observe('x', e);
+    const burst = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((id) => budget.decide(id, NONE, 1)));
+    expect(burst.map((d) => d.decision.prediction!.queued)).toEqual([0, 1, 2, 3]);
+    expect(burst[0]!.decision.fraction).toBeNull();
+    expect(burst[1]!.decision.fraction).toBeNull(); // 2800 + 2800 <= 7200
+    const [f3, f4] = [burst[2]!.plan!.flopFraction, burst[3]!.plan!.flopFraction];
+    expect(f3).toBeLessThan(1);
+    expect(f4).toBeLessThan(f3);
+    expect(budget.load(1).queued).toHaveLength(4);
   });
 
   it('a floor bounds the budget; other policies are not budgeted but count as work ahead by their plans', async () => {
@@ -97,20 +117,20 @@ describe('LoadAwareBudget', () => {
     const floored = new LoadAwareBudget({ targetP95Ms: 5000, minFraction: 0.5 }, planner);
     for (const e of steps(full, [350])) floored.observe('x', e);
     for (const id of ['a', 'b', 'c']) floored.track(id, full);
-    const low = await floored.decide(NONE, 1);
+    const low = await ask(floored, NONE, 1);
     expect(low.decision).toMatchObject({ fraction: 0.5, minFraction: 0.5 });
     expect(low.decision.reason).toContain('the target is missed');
 
     const pyramid = { ...NONE, policy: 'pyramid' };
     const b = new LoadAwareBudget({ targetP95Ms: 5000 }, planner);
     for (const e of steps(full, [350])) b.observe('x', e);
-    const own = await b.decide(pyramid, 1);
+    const own = await ask(b, pyramid, 1);
     expect(own.config).toBe(pyramid);
     expect(own.decision).toMatchObject({ fraction: null, requestedFraction: null });
     expect(own.decision.reason).toContain('policy "pyramid" is not budgeted');
     b.track('p', own.plan);
     expect(b.load(1).queued).toHaveLength(1);
-    expect((await b.decide(NONE, 1)).decision.prediction!.workAheadGflop).toBeCloseTo(own.plan!.flops / 1e9, 0);
+    expect((await ask(b, NONE, 1)).decision.prediction!.workAheadGflop).toBeCloseTo(own.plan!.flops / 1e9, 0);
   });
 });
 
@@ -128,7 +148,7 @@ describe('budgetAtStart (the worker\'s second look)', () => {
     const budget = new LoadAwareBudget({ targetP95Ms: 5000 }, planner);
     for (const e of steps(full, [350])) budget.observe('x', e);
     budget.track('a', full);
-    const { config, decision } = await budget.decide(NONE, 1); // lowered; predicted 2800 ms of wait (no overhead measured)
+    const { config, decision } = await ask(budget, NONE, 1); // lowered; predicted 2800 ms of wait (no overhead measured)
     const fraction = decision.fraction!;
     expect(decision.prediction!.startMs).toBe(2800);
     const onTime = (await budgetAtStart(config, decision, created, t0 + 2800, candidatesOf, undefined))!;
@@ -142,7 +162,7 @@ describe('budgetAtStart (the worker\'s second look)', () => {
     const fast = (await budgetAtStart(config, decision, created, t0 + 3600, candidatesOf, { msPerGflop: [175 / (full.steps[0]!.flops / 1e9)], overheadMs: 0 }))!;
     expect(fast.decision).toMatchObject({ fraction, atStart: { fraction: null, rates: 'worker' } });
     // A run that got its request at submit and then waited: lowered too; an early start never raises.
-    const unchanged = await budget.decide(NONE, 2);
+    const unchanged = await ask(budget, NONE, 2);
     expect((await budgetAtStart(unchanged.config, unchanged.decision, created, t0 + 4000, candidatesOf, undefined))!.decision.fraction).toBeLessThan(1);
     expect((await budgetAtStart(config, decision, created, t0, candidatesOf, undefined))!.decision.fraction).toBe(fraction);
     expect(await budgetAtStart(NONE, undefined, created, t0, candidatesOf, undefined)).toBeUndefined();

@@ -16,7 +16,7 @@
 import type { UpshiftPlan } from '@upshift/core';
 import type { PipelineConfig, RunPlanner } from '@upshift/pipeline';
 import { BudgetCandidates, planFlopsByLevel, requestedFraction } from './budget-candidates.js';
-import type { PlannedCandidate } from './budget-candidates.js';
+import type { CandidateSet, PlannedCandidate } from './budget-candidates.js';
 import { chooseBudget } from './latency-model.js';
 import type { LevelFlops, QueueLoad, StepRates } from './latency-model.js';
 import type { BudgetDecision, RunEvent } from './run-record.js';
@@ -123,12 +123,21 @@ export class LoadAwareBudget {
   }
 
   /**
-   * Decides the budget of a new run and returns the config to run with and its plan (when
-   * known ahead). @throws ConfigError for a config the run would refuse (from its planning).
+   * Decides the budget of new run `id`, starts following it (so the next decision counts it
+   * ahead), and returns the config to run with and its plan (when known ahead).
+   * @throws ConfigError for a config the run would refuse (from its planning).
    */
-  async decide(config: PipelineConfig, slots: number): Promise<{ config: PipelineConfig; decision: BudgetDecision; plan: UpshiftPlan | undefined }> {
-    const target = this.options.targetP95Ms;
+  async decide(id: string, config: PipelineConfig, slots: number): Promise<{ config: PipelineConfig; decision: BudgetDecision; plan: UpshiftPlan | undefined }> {
     const set = await this.candidates.of(config);
+    // From here on synchronous: concurrent requests decide one after the other, each seeing the
+    // runs decided before it as queued.
+    const decided = this.choose(config, slots, set);
+    this.track(id, decided.plan);
+    return decided;
+  }
+
+  private choose(config: PipelineConfig, slots: number, set: CandidateSet): { config: PipelineConfig; decision: BudgetDecision; plan: UpshiftPlan | undefined } {
+    const target = this.options.targetP95Ms;
     const base = {
       targetP95Ms: target,
       margin: this.margin,

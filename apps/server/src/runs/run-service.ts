@@ -158,15 +158,19 @@ export class RunService {
         let config = { ...base, seed: (base.seed + index) % 0x1_0000_0000 };
         let decision;
         let plan: UpshiftPlan | undefined;
+        const id = randomUUID();
+        this.inFlight.add(id);
         try {
-          if (resume) plan = resume.checkpoint.plan;
-          else if (budget) ({ config, decision, plan } = await budget.decide(config, slots));
+          if (resume) {
+            plan = resume.checkpoint.plan;
+            budget?.track(id, plan, resume.checkpoint.index);
+          } else if (budget) ({ config, decision, plan } = await budget.decide(id, config, slots));
           else plan = await this.planOf(config);
         } catch (error) {
+          this.inFlight.delete(id);
           throw error instanceof ConfigError ? underField(error, 'config') : error;
         }
         if (decision) metrics.budget.set(decision.fraction ?? 1);
-        const id = randomUUID();
         records.push({
           id,
           state: 'queued',
@@ -179,8 +183,6 @@ export class RunService {
         });
         // A new run waits on the queue of the level its first step runs at (a resumed one: its next step's).
         levels.push(resume ? resume.checkpoint.next.level : (plan?.steps[0]?.level ?? 0));
-        this.inFlight.add(id);
-        budget?.track(id, plan, resume?.checkpoint.index ?? 0);
       }
       for (const [i, record] of records.entries()) {
         const level = levels[i]!;

@@ -10,7 +10,7 @@
  */
 import { hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { Worker } from 'bullmq';
+import { WaitingError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { container as rootContainer } from 'tsyringe';
@@ -145,8 +145,14 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
     pipelines.push(pipeline);
   }
 
-  const processor = async (job: Job<RunJobData>, _token?: string, lockLost?: AbortSignal): Promise<string> => {
-    await gate.acquire();
+  const processor = async (job: Job<RunJobData>, token?: string, lockLost?: AbortSignal): Promise<string> => {
+    // Several level Workers may fetch a job each for one free slot: the ones that find it taken
+    // go back to the front of their queue, for whichever worker is free, instead of waiting here
+    // holding a job another process could run now.
+    if (!(await gate.tryAcquire())) {
+      await job.moveToWait(token);
+      throw new WaitingError(`run ${job.data.runId}: every slot of ${name} is busy; back to its queue`);
+    }
     const pipeline = pipelines.pop() ?? new Pipeline(container);
     const controller = new AbortController();
     const { runId } = job.data;

@@ -16,36 +16,43 @@ function member() {
 }
 
 describe('SlotGate', () => {
-  it('pauses the Workers when every slot is taken, queues further acquires, and resumes when one frees', async () => {
+  it('pauses the Workers when every slot is taken, refuses further jobs at once, and resumes when one frees', async () => {
     const gate = new SlotGate(2);
     const a = member();
     const b = member();
     gate.attach([a, b]);
-    await gate.acquire();
+    expect(await gate.tryAcquire()).toBe(true);
     expect(a.calls).toEqual([]);
-    await gate.acquire();
+    expect(await gate.tryAcquire()).toBe(true);
     expect(a.calls).toEqual(['pause(true)']);
     expect(b.calls).toEqual(['pause(true)']);
-    let third = false;
-    const waiting = gate.acquire().then(() => (third = true));
-    await new Promise((r) => setTimeout(r, 10));
-    expect(third).toBe(false);
+    expect(await gate.tryAcquire()).toBe(false);
     expect(gate.active).toBe(2);
-    gate.release(); // the waiting acquire takes the slot: still full, never resumed in between
-    await waiting;
-    expect(gate.active).toBe(2);
-    expect(a.calls).toEqual(['pause(true)']);
     gate.release();
     await new Promise((r) => setTimeout(r, 0));
     expect(a.calls.at(-1)).toBe('resume');
     expect(gate.active).toBe(1);
   });
 
+  it('tryAcquire takes a free slot (pausing when full) and refuses at once when none is free', async () => {
+    const gate = new SlotGate(1);
+    const a = member();
+    gate.attach([a]);
+    expect(await gate.tryAcquire()).toBe(true);
+    expect(a.calls).toEqual(['pause(true)']);
+    expect(await gate.tryAcquire()).toBe(false);
+    expect(gate.active).toBe(1);
+    gate.release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(a.calls).toEqual(['pause(true)', 'resume']);
+    expect(await gate.tryAcquire()).toBe(true);
+  });
+
   it('stays paused while held (drain), whatever the slots', async () => {
     const gate = new SlotGate(1);
     const a = member();
     gate.attach([a]);
-    await gate.acquire();
+    await gate.tryAcquire();
     await gate.hold();
     gate.release();
     await new Promise((r) => setTimeout(r, 0));

@@ -1,7 +1,9 @@
 /**
  * Bounded concurrency across the several BullMQ Workers of one process (one per level queue):
  * at most `size` jobs run at a time. When every slot is taken the Workers are paused, so they
- * stop fetching jobs that another process could run now; they resume when a slot frees.
+ * stop fetching jobs that another process could run now; they resume when a slot frees. Workers
+ * of several queues resuming at once may each fetch a job for one free slot: the ones that find
+ * the gate full ({@link SlotGate.tryAcquire}) go back to their queues rather than wait here.
  */
 
 /** Something that can stop and restart fetching (a BullMQ Worker). */
@@ -13,7 +15,6 @@ export interface Pausable {
 /** See the module comment. */
 export class SlotGate {
   private used = 0;
-  private readonly waiters: (() => void)[] = [];
   private members: readonly Pausable[] = [];
   private paused = false;
   private held = false;
@@ -35,24 +36,19 @@ export class SlotGate {
     await this.setPaused(true);
   }
 
-  /** Waits for a free slot and takes it. */
-  async acquire(): Promise<void> {
-    if (this.used >= this.size) {
-      // release() hands its slot straight to the first waiter: the gate stays full (and paused).
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-      return;
-    }
+  /**
+   * Takes a free slot, or answers false at once when every slot is taken (the worker then hands
+   * the job it fetched back to its queue, for any free worker, instead of holding it).
+   */
+  async tryAcquire(): Promise<boolean> {
+    if (this.used >= this.size) return false;
     this.used++;
     if (this.used >= this.size) await this.setPaused(true);
+    return true;
   }
 
-  /** Frees a slot (or hands it to a waiting acquire). */
+  /** Frees a slot. */
   release(): void {
-    const next = this.waiters.shift();
-    if (next !== undefined) {
-      next();
-      return;
-    }
     this.used--;
     if (!this.held) void this.setPaused(false);
   }
