@@ -88,20 +88,23 @@ export function evalSets(options: EvalOptions): EvalSet[] {
     sets.push({ id: 'policies/noise-band', part: 'policies', role: 'noise-band', label: `none seed ${options.noiseBandSeed}`, config: { ...cfg, policy: 'none', seed: options.noiseBandSeed }, policy: none });
   }
   const matrix = (part: 'matrix' | 'analytic', cfg: Record<string, unknown>, resizerOptions: (r: string) => Record<string, unknown> | undefined): void => {
+    const full = (sampler: PolicySpec): string => `${part}/${slug(sampler.label)}/none`;
     for (const sampler of options.samplers) {
-      const s = slug(sampler.label);
-      const full = `${part}/${s}/none`;
-      sets.push({ id: full, part, role: 'reference', label: `${sampler.label} full`, config: { ...cfg, ...samplerFields(sampler), policy: 'none' }, policy: none, sampler: sampler.label });
-      for (const resizer of options.resizers) {
-        for (const plan of MATRIX_PLANS) {
+      sets.push({ id: full(sampler), part, role: 'reference', label: `${sampler.label} full`, config: { ...cfg, ...samplerFields(sampler), policy: 'none' }, policy: none, sampler: sampler.label });
+    }
+    // Cells resizer by resizer and plan by plan across every sampler, so a partly sampled matrix
+    // (a chunked evaluation in progress) already covers every sampler for the first resizers.
+    for (const resizer of options.resizers) {
+      for (const plan of MATRIX_PLANS) {
+        for (const sampler of options.samplers) {
           const ro = resizerOptions(resizer);
           sets.push({
-            id: `${part}/${s}/${resizer}/${plan.label}`,
+            id: `${part}/${slug(sampler.label)}/${resizer}/${plan.label}`,
             part,
             role: 'cell',
             label: `${sampler.label} ${resizer} ${plan.label}`,
             config: { ...cfg, ...samplerFields(sampler), resizer, ...(ro ? { resizerOptions: ro } : {}), ...policyFields(plan) },
-            pairedWith: full,
+            pairedWith: full(sampler),
             policy: plan,
             sampler: sampler.label,
             resizer,
