@@ -86,6 +86,8 @@ export interface DenoiserDescription {
   readonly sideMultiple?: number;
   /** Class names, index = class label. */
   readonly classes?: readonly string[];
+  /** Class labels the model takes: 0 .. numClasses - 1 (and null, unconditional). */
+  readonly numClasses?: number;
   /** Bytes of the weights once loaded. */
   readonly weightBytes?: number;
   /**

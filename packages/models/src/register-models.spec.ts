@@ -50,8 +50,18 @@ describe('registerModels', () => {
     expect(described.classes).toHaveLength(3);
     expect(described.forwardBytes!(32, 32, 2, 0) / described.forwardBytes!(32, 32, 1, 0)).toBeCloseTo(2, 6);
     expect(tf.memory().numTensors).toBe(before);
-    const loaded = (await emojiUNetFactory.create({ path: fixtureDir('random-unet') }, container)) as unknown as { sideMultiple: number; parameterCount: number; dispose(): void };
+    const loaded = (await emojiUNetFactory.create({ path: fixtureDir('random-unet') }, container)) as unknown as {
+      sideMultiple: number;
+      parameterCount: number;
+      flops: (h: number, w: number, b: number, ctx?: object) => number;
+      dispose(): void;
+    };
     expect(loaded.sideMultiple).toBe(8);
+    // The plan can be made before the weights load: the same FLOPs (guided and not) and classes.
+    expect(described.numClasses).toBe(3);
+    for (const [h, w, b, ctx] of [[32, 32, 1, undefined], [16, 8, 3, { level: 1, guidance: 2, classLabels: [0, null, 2] }]] as const) {
+      expect(described.flops!(h, w, b, ctx)).toBe(loaded.flops(h, w, b, ctx));
+    }
     expect(described.weightBytes).toBe(4 * loaded.parameterCount);
     expect((tf.memory().numBytes) / described.weightBytes!).toBeCloseTo(1, 1); // what tfjs holds for them
     loaded.dispose();

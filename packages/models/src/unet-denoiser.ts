@@ -55,6 +55,7 @@ export function describeModelConfig(config: ModelConfig): DenoiserDescription {
   const arch = config.architecture;
   return {
     numLevels: arch.numLevels,
+    numClasses: arch.numClasses,
     sideMultiple: unetSideMultiple(arch),
     weightBytes: 4 * parameterCount(unetLayout(arch)),
     forwardBytes: (height, width, batch, level) => estimateUNetForwardBytes(arch, height, width, batch, level),

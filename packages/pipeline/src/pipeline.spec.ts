@@ -460,7 +460,8 @@ describe('Pipeline.run: determinism and models', () => {
     const json = JSON.parse(readFileSync(new URL('../../models/assets/emoji-unet/config.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     const config = { ...TEST_CONFIG, resolution: { height: 64, width: 64 }, steps: 12, policy: 'spectral', resizer: 'detail-prior' };
     // Without a spectrum, both need one and say so.
-    await expect(collectRun(pipeline.run(config))).rejects.toMatchObject({ name: 'ConfigError', field: 'resizerOptions.spectrum' });
+    await expect(collectRun(pipeline.run({ ...config, resizer: 'box-exact' }))).rejects.toMatchObject({ name: 'ConfigError', field: 'policyOptions.spectrum' });
+    await expect(collectRun(pipeline.run({ ...config, policy: 'none' }))).rejects.toMatchObject({ name: 'ConfigError', field: 'resizerOptions.spectrum' });
     container.register(PowerSpectrumToken, { useValue: parsePowerSpectrum(json['spectrum']) });
     const { start, changes, done } = await collectRun(pipeline.run(config));
     expect(start.plan.steps[0]!.level).toBeGreaterThan(0);

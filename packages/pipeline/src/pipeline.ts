@@ -18,7 +18,7 @@ import { modelIdentity } from './model-identity.js';
 import { classLabelsOf, parsePipelineConfig } from './pipeline-config.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import { checkResumable } from './run-checkpoint.js';
-import { resolveRunStages } from './run-stages.js';
+import { checkStopBefore, resolveRunStages } from './run-stages.js';
 import type { CheckpointOptions, LevelRange } from './run-stages.js';
 import { denoiserTraits } from './denoiser-traits.js';
 import { findFactory } from './plugin-lookup.js';
@@ -180,6 +180,7 @@ export class Pipeline {
       else if (config !== null && typeof config === 'object' && !Array.isArray(config)) config = { ...resumeFrom.config, ...config };
       checkConfigContinues(parsePipelineConfig(resumeFrom.config, { defaults: false }), parsePipelineConfig(config));
     }
+    if (stages.stopBefore !== undefined) checkStopBefore(stages, parsePipelineConfig(config).steps, resumeFrom?.index);
     const child = this.container.createChildContainer();
     const held: Denoiser[] = [];
     try {

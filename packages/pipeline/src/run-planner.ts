@@ -2,20 +2,13 @@
  * A run's plan before it runs: from the config and the model's description alone (no weights
  * load, no backend starts), the same {@link UpshiftPlan} the run will announce in its `start`
  * event. A server routes a new run to the queue of its first level with it, and predicts its
- * cost; a bad config (a budget below the cheapest plan, a resolution the network cannot take)
- * fails here with the ConfigError the run would have raised later.
+ * cost; a bad config (a budget below the cheapest plan, a resolution the network cannot take,
+ * a class the model does not know, bad resizer options) fails here with the ConfigError the run
+ * would have raised later: the planner runs the run's own preflight (run-preflight.ts).
  */
 import type { DependencyContainer } from 'tsyringe';
-import { DenoiserFactory, PolicyFactory, PowerSpectrumToken, SamplerFactory, ScheduleFactory } from '@upshift/core';
-import type { DenoiserDescription, ModelFactory, PowerSpectrum, Resolution, ResolutionLevel, UpshiftPlan } from '@upshift/core';
-import { buildPlan } from '@upshift/policies';
-import { resolveAfterUpshiftOptions, withAfterUpshift } from '@upshift/samplers';
-import { checkGuidanceLevels } from './guidance-plan.js';
-import { maxLevelOf } from './model-levels.js';
-import { planContext } from './plan-context.js';
-import { parsePipelineConfig } from './pipeline-config.js';
-import { findFactory } from './plugin-lookup.js';
-import { DEFAULT_RESOLUTION, checkSigmaGrid, plannedModelCalls } from './run-setup.js';
+import type { DenoiserDescription, ModelFactory, Resolution, ResolutionLevel, UpshiftPlan } from '@upshift/core';
+import { preflightRun } from './run-preflight.js';
 
 /** A plan made ahead of the run, with what it was made for. */
 export interface PlanPreview {
@@ -47,25 +40,14 @@ export class RunPlanner {
    * @throws ConfigError (or UnknownPluginError) for a config the run would refuse.
    */
   async preview(config: unknown): Promise<PlanPreview | { readonly unknown: PlanPreviewGap }> {
-    const parsed = parsePipelineConfig(config);
     const root = this.container;
-    const described = await this.describe(findFactory(root, DenoiserFactory, 'model', parsed.model) as ModelFactory, parsed.model, parsed.modelOptions);
-    if (described === undefined) return { unknown: 'the model factory cannot describe its model' };
-    if (described.flops === undefined) return { unknown: 'the model description has no FLOP count' };
     const child = root.createChildContainer();
     try {
-      const schedule = await findFactory(root, ScheduleFactory, 'schedule', parsed.schedule).create(parsed.scheduleOptions, child);
-      const baseSampler = await findFactory(root, SamplerFactory, 'sampler', parsed.sampler).create(parsed.samplerOptions, child);
-      const sampler = parsed.afterUpshift === undefined ? baseSampler : withAfterUpshift(baseSampler, resolveAfterUpshiftOptions(parsed.afterUpshift));
-      const policy = await findFactory(root, PolicyFactory, 'policy', parsed.policy).create(parsed.policyOptions, child);
-      const sigmas = schedule.sigmas(parsed.steps);
-      checkSigmaGrid(sigmas, parsed.steps, parsed.schedule);
-      const resolution = parsed.resolution ?? described.resolution ?? DEFAULT_RESOLUTION;
-      const maxLevel = maxLevelOf(resolution, described, parsed.model);
-      checkGuidanceLevels(parsed, maxLevel);
-      const spectrum: PowerSpectrum | undefined = described.spectrum ?? (root.isRegistered(PowerSpectrumToken, true) ? root.resolve(PowerSpectrumToken) : undefined);
-      const { policyContext, flopsAt } = planContext({ config: parsed, sigmas, schedule, resolution, maxLevel, spectrum, flops: described.flops });
-      const plan = buildPlan(policy.name, policy.levels(policyContext), policyContext, plannedModelCalls(sampler, sigmas));
+      // The run's own checks before any backend or weights, with this planner's cached descriptions.
+      const pre = await preflightRun({ root, child, config, describe: (factory, model, options) => this.describe(factory, model, options) });
+      if (pre.described === undefined) return { unknown: 'the model factory cannot describe its model' };
+      if (pre.plan === undefined || pre.flopsAt === undefined || pre.resolution === undefined || pre.maxLevel === undefined) return { unknown: 'the model description has no FLOP count' };
+      const { plan, resolution, maxLevel, flopsAt } = pre;
       return { plan, resolution, maxLevel, levelFlops: Array.from({ length: maxLevel + 1 }, (_, level) => flopsAt(level)) };
     } finally {
       await child.dispose();

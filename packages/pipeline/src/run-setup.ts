@@ -6,27 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DependencyContainer } from 'tsyringe';
 import { AUTO_BACKEND, selectBackend } from '@upshift/backend-cpu';
-import {
-  Backend,
-  ComputeMeterToken,
-  DenoiserPoolToken,
-  DenoiserFactory,
-  DenoiserToken,
-  NoiseScheduleToken,
-  NoiseSourceToken,
-  PolicyFactory,
-  PowerSpectrumToken,
-  ResizerFactory,
-  ResizerToken,
-  SamplerFactory,
-  SamplerToken,
-  ScheduleFactory,
-  StepHookToken,
-  UnknownPluginError,
-  UpshiftError,
-  UpshiftPolicyToken,
-  createNoiseSource,
-} from '@upshift/core';
+import { Backend, ComputeMeterToken, DenoiserPoolToken, DenoiserToken, NoiseScheduleToken, NoiseSourceToken, PowerSpectrumToken, ResizerToken, SamplerToken, StepHookToken, UnknownPluginError, UpshiftPolicyToken, createNoiseSource } from '@upshift/core';
 import type {
   BackendProvider,
   Denoiser,
@@ -48,24 +28,21 @@ import type {
   UpshiftPolicy,
 } from '@upshift/core';
 import { buildPlan } from '@upshift/policies';
-import { resolveAfterUpshiftOptions, withAfterUpshift } from '@upshift/samplers';
-import { denoiserTraits } from './denoiser-traits.js';
-import { checkGuidanceLevels } from './guidance-plan.js';
-import { planContext } from './plan-context.js';
-import { classLabelsOf, parsePipelineConfig } from './pipeline-config.js';
-import type { PipelineConfig } from './pipeline-config.js';
-import { findFactory } from './plugin-lookup.js';
-import { maxLevelOf } from './model-levels.js';
-import { checkRunMemory } from './memory-check.js';
 import { createComputeMeter } from '@upshift/metrics';
 import type { RecordingComputeMeter } from '@upshift/metrics';
+import { denoiserTraits } from './denoiser-traits.js';
+import { checkGuidanceLevels } from './guidance-plan.js';
+import { checkRunMemory } from './memory-check.js';
+import { maxLevelOf } from './model-levels.js';
+import { planContext } from './plan-context.js';
+import type { PipelineConfig } from './pipeline-config.js';
 import type { RunControl } from './run-control.js';
 import { throwIfCancelled } from './run-control.js';
+import { DEFAULT_RESOLUTION, plannedModelCalls, preflightRun } from './run-preflight.js';
 import { PipelineConfigToken } from './tokens.js';
 import { resolveWorkerCount } from './worker-count.js';
 
-/** Resolution used when neither the config nor the denoiser gives one. */
-export const DEFAULT_RESOLUTION: Resolution = Object.freeze({ height: 64, width: 64 });
+export { DEFAULT_RESOLUTION, checkSigmaGrid, plannedModelCalls } from './run-preflight.js';
 
 /** How a run gets its denoiser (the Pipeline's cache, or one the caller passed in). */
 export type DenoiserSource = (factory: PluginFactory<Denoiser>, config: PipelineConfig, backend: string) => Promise<Denoiser>;
@@ -123,28 +100,6 @@ export interface RunSetup {
 }
 
 /**
- * Model calls per step for the plan: a sampler may say (`modelCalls(sigma, sigmaNext)`);
- * Heun is known to make 2 (1 on the last step); others 1.
- */
-export function plannedModelCalls(sampler: Sampler, sigmas: readonly number[]): number[] {
-  const own = (sampler as { modelCalls?: (sigma: number, sigmaNext: number) => number }).modelCalls;
-  return sigmas.slice(0, -1).map((s, i) => {
-    const next = sigmas[i + 1]!;
-    if (typeof own === 'function') return own.call(sampler, s, next);
-    return sampler.name === 'heun' && next !== 0 ? 2 : 1;
-  });
-}
-
-/** Checks a schedule's grid: `steps + 1` finite sigmas, strictly decreasing, ending in 0. */
-export function checkSigmaGrid(sigmas: readonly number[], steps: number, schedule: string): void {
-  const ok =
-    sigmas.length === steps + 1 &&
-    sigmas[steps] === 0 &&
-    sigmas.every((s, i) => Number.isFinite(s) && s >= 0 && (i === 0 || s < sigmas[i - 1]!));
-  if (!ok) throw new UpshiftError(`schedule "${schedule}" returned an invalid grid for ${steps} steps: ${JSON.stringify(sigmas)}`);
-}
-
-/**
  * What `"auto"` chose in earlier runs of one Pipeline, so that auto-selection (probing every
  * backend, and its log line) happens once per Pipeline rather than once per run.
  */
@@ -191,26 +146,15 @@ export async function activateBackend(
 }
 
 /**
- * Validates the config, builds the run's plugins in `input.child` (registering the run-scoped
- * tokens there), activates the backend and makes the plan. Cheap checks come first: an unknown
- * plugin name or bad plugin options fail before the backend starts or a model loads.
+ * Checks what can be checked before any backend or weights (preflightRun: the config, plugins
+ * and their options, the model's description, the plan), activates the backend, loads the model
+ * (or starts a pool), builds the run's plugins in `input.child` (registering the run-scoped
+ * tokens there) and makes the plan from the loaded denoiser.
  */
 export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
-  const parsed = parsePipelineConfig(input.config);
   const { root, child, control } = input;
-
-  const schedule = await findFactory(root, ScheduleFactory, 'schedule', parsed.schedule).create(parsed.scheduleOptions, child);
-  const baseSampler = await findFactory(root, SamplerFactory, 'sampler', parsed.sampler).create(parsed.samplerOptions, child);
-  const sampler = parsed.afterUpshift === undefined ? baseSampler : withAfterUpshift(baseSampler, resolveAfterUpshiftOptions(parsed.afterUpshift));
-  const policy = await findFactory(root, PolicyFactory, 'policy', parsed.policy).create(parsed.policyOptions, child);
-  const resizerFactory = findFactory(root, ResizerFactory, 'resizer', parsed.resizer);
-  const modelFactory = input.denoiser === undefined ? findFactory(root, DenoiserFactory, 'model', parsed.model) : undefined;
-  const sigmas = schedule.sigmas(parsed.steps);
-  checkSigmaGrid(sigmas, parsed.steps, parsed.schedule);
-  const labels = classLabelsOf(parsed);
-  // What the model's config says (no weights yet): an impossible resolution fails here.
-  const described = modelFactory?.describe ? await modelFactory.describe(parsed.modelOptions) : undefined;
-  if (described !== undefined) maxLevelOf(parsed.resolution ?? described.resolution ?? DEFAULT_RESOLUTION, described, parsed.model);
+  const pre = await preflightRun({ root, child, config: input.config, ...(input.denoiser ? { denoiser: input.denoiser } : {}) });
+  const { config: parsed, schedule, sampler, policy, resizerFactory, modelFactory, sigmas, labels, described } = pre;
 
   throwIfCancelled(control);
   const backend = await activateBackend(root, parsed.backend, input.log, input.autoBackend, input.verbose);
@@ -231,8 +175,8 @@ export async function setUpRun(input: RunSetupInput): Promise<RunSetup> {
   checkRunMemory({
     backend,
     limit: provider?.memoryLimit?.(),
-    described,
-    resolution: parsed.resolution ?? described?.resolution ?? DEFAULT_RESOLUTION,
+    described: modelFactory === undefined ? undefined : described,
+    resolution: pre.resolution ?? parsed.resolution ?? DEFAULT_RESOLUTION,
     batch: Math.ceil(parsed.batch / Math.max(1, workers)),
     guided: guidable,
   });

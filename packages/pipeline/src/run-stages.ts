@@ -57,7 +57,9 @@ const StagesSchema = z
  *
  * @throws ConfigError naming `options.<field>` and the value (`options.checkpoints.everySteps = 0: must be >= 1`).
  */
-export function resolveRunStages(options: { readonly checkpoints?: unknown; readonly stopBefore?: unknown; readonly levels?: unknown }): RunStages {
+export function resolveRunStages(options: { readonly checkpoints?: unknown; readonly stopBefore?: unknown; readonly levels?: unknown; readonly suspendSignal?: unknown }): RunStages {
+  const signal = options.suspendSignal;
+  if (signal !== undefined && !isAbortSignal(signal)) throw new ConfigError('options.suspendSignal', signal, 'must be an AbortSignal (e.g. new AbortController().signal)');
   const input: Record<string, unknown> = {};
   for (const key of ['checkpoints', 'stopBefore', 'levels'] as const) if (options[key] !== undefined) input[key] = options[key];
   const parsed = StagesSchema.safeParse(input);
@@ -77,4 +79,24 @@ export function resolveRunStages(options: { readonly checkpoints?: unknown; read
     stopBefore: o.stopBefore,
     levels: { min: o.levels?.min ?? 0, max: o.levels?.max ?? Number.POSITIVE_INFINITY },
   };
+}
+
+function isAbortSignal(v: unknown): v is AbortSignal {
+  if (typeof AbortSignal !== 'undefined' && v instanceof AbortSignal) return true;
+  const s = v as { aborted?: unknown; addEventListener?: unknown } | null;
+  return s !== null && typeof s === 'object' && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function';
+}
+
+/**
+ * Checks `stopBefore` against the run: a step it would never reach is an error, not a run that
+ * silently goes to the end: past the last step (`steps`), or behind the step a resumed run
+ * starts at.
+ *
+ * @throws ConfigError naming `options.stopBefore` and the value.
+ */
+export function checkStopBefore(stages: RunStages, steps: number, resumedAt?: number): void {
+  const at = stages.stopBefore;
+  if (at === undefined) return;
+  if (at > steps) throw new ConfigError('options.stopBefore', at, `must be <= steps (${steps}): the run has steps 0..${steps - 1}`);
+  if (resumedAt !== undefined && at < resumedAt) throw new ConfigError('options.stopBefore', at, `must be >= ${resumedAt}: the resumed run starts at step ${resumedAt}`);
 }
