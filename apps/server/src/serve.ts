@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
+import { Backend, ConfigError, UnknownPluginError } from '@upshift/core';
 import { Pipeline, RunPlanner, registerAll } from '@upshift/pipeline';
 import { ApiKeyRing } from './http/api-keys.js';
 import type { ApiKeyEntry } from './http/api-keys.js';
@@ -12,6 +13,7 @@ import { buildApp } from './http/build-app.js';
 import type { RateLimitOptions } from './http/build-app.js';
 import { EmbeddedRunQueue } from './queue/embedded-run-queue.js';
 import { BullRunQueue } from './queue/bull-run-queue.js';
+import { probeRedis } from './queue/redis-probe.js';
 import { LoadAwareBudget } from './runs/load-aware-budget.js';
 import type { LoadAwareBudgetOptions } from './runs/load-aware-budget.js';
 import { MemoryRunStore } from './runs/memory-run-store.js';
@@ -86,15 +88,32 @@ export interface RunningServer {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/** Embedded runs use `backend`: a name no provider has is refused at start, not by every run. */
+function checkBackendName(container: DependencyContainer, backend: string): void {
+  const names = container.isRegistered(Backend, true) ? container.resolveAll(Backend).map((p) => p.name) : [];
+  if (backend !== 'auto' && !names.includes(backend)) throw new UnknownPluginError('backend', backend, ['auto', ...names]);
+}
+
+/** A failed listen as a ConfigError naming the option to change (the port in use, a host that is not here). */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new ConfigError('port', port, `${host}:${port} is already in use (another server there? --port 0 picks a free port)`);
+  if (code === 'EACCES') return new ConfigError('port', port, `listening on ${host}:${port} is not permitted (ports below 1024 need privileges)`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return new ConfigError('host', host, `is not an address of this machine (${code})`);
+  return error;
+}
+
 /** Starts the server (see {@link ServeOptions}). */
 export async function startServer(input: Partial<ServeOptions> = {}): Promise<RunningServer> {
   const options: ServeOptions = { ...DEFAULT_SERVE_OPTIONS, ...input };
   const keys = new ApiKeyRing(options.apiKeys);
   if (!keys.enabled && !LOOPBACK.has(options.host)) {
-    throw new Error(`refusing to listen on ${options.host} without API keys: set UPSHIFT_API_KEYS or --api-keys-file (see \`upshift api-key\`)`);
+    throw new ConfigError('host', options.host, 'is not a loopback address, and there are no API keys: set UPSHIFT_API_KEYS or --api-keys-file (see `upshift api-key`)');
   }
+  if (options.redis !== undefined) await probeRedis(options.redis);
   const container = options.container ?? rootContainer.createChildContainer();
   if (options.container === undefined) registerAll(container);
+  if (options.redis === undefined) checkBackendName(container, options.backend);
   const planner = new RunPlanner(container);
   let store: RunStore;
   let queue: RunQueue;
@@ -122,6 +141,8 @@ export async function startServer(input: Partial<ServeOptions> = {}): Promise<Ru
     container,
     limits: options.limits,
     backend: options.backend,
+    // Embedded runs execute here: a batch that cannot fit the named backend is refused at once.
+    ...(options.redis === undefined && options.backend !== 'auto' && options.threads !== 'auto' ? { memory: { backend: options.backend, workers: options.threads ?? 1 } } : {}),
     metrics,
     planner,
     ...(options.budget ? { budget: new LoadAwareBudget(options.budget, planner) } : {}),
@@ -140,8 +161,20 @@ export async function startServer(input: Partial<ServeOptions> = {}): Promise<Ru
       }, () => undefined);
     });
   }
+  const closeAll = async (): Promise<void> => {
+    await service.close();
+    await queue.close();
+    await store.close();
+    if (options.container === undefined) await container.dispose();
+  };
   const app = await buildApp({ service, queue, metrics, limits: options.limits, keys, rateLimit: options.rateLimit, bodyLimit: options.bodyLimit, logger: options.logger ?? false });
-  await app.listen({ host: options.host, port: options.port });
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await closeAll().catch(() => undefined);
+    throw listenError(error, options.host, options.port);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -153,10 +186,7 @@ export async function startServer(input: Partial<ServeOptions> = {}): Promise<Ru
     queue,
     async close() {
       await app.close();
-      await service.close();
-      await queue.close();
-      await store.close();
-      if (options.container === undefined) await container.dispose();
+      await closeAll();
     },
   };
 }

@@ -44,6 +44,13 @@ const CASES: Case[] = [
   { name: 'guidance not a number', body: { config: { guidance: 'high' } }, status: 400, field: 'config.guidance', shows: '"high"' },
   { name: 'labels not one per item', body: { config: { batch: 2, classLabels: [1, 2, 3] } }, status: 400, field: 'config.classLabels', shows: '[1,2,3]' },
   { name: 'config not an object', body: { config: 'fast' }, status: 400, field: 'config', shows: '"fast"' },
+  // Found by scripts/bad-inputs.ts: accepted with 202 before, then failed once a worker ran them.
+  { name: 'resizer options a plugin rejects', body: { config: { resizerOptions: { bogus: 1 } } }, status: 400, field: 'config.resizerOptions.bogus', shows: '= 1' },
+  { name: 'stochastic steps after an upshift a sampler rejects', body: { config: { afterUpshift: { steps: -3 } } }, status: 400, field: 'config.afterUpshift.steps', shows: '= -3' },
+  { name: 'more guidance levels than the model has', body: { config: { guidanceLevels: [1, 2, 3, 4, 5, 6, 7] } }, status: 400, field: 'config.guidanceLevels', shows: '[1,2,3,4,5,6,7]' },
+  { name: 'a resolution the network cannot take', body: { config: { resolution: { height: 36, width: 36 } } }, status: 400, field: 'config.resolution', shows: '"36x36"' },
+  { name: 'a class the model does not know', body: { config: { classLabels: 99 } }, status: 400, field: 'config.classLabels[0]', shows: '= 99' },
+  { name: 'a budget below the cheapest plan', body: { config: { policy: 'budget', policyOptions: { fraction: 0.01 } } }, status: 400, field: 'config.policyOptions.fraction', shows: '= 0.01' },
   { name: 'count 0', body: { count: 0 }, status: 400, field: 'count', shows: '= 0' },
   { name: 'count above the limit', body: { count: 17 }, status: 400, field: 'count', shows: '= 17' },
   { name: 'an unknown body field', body: { config: {}, priority: 9 }, status: 400, field: 'priority', shows: '= 9' },
@@ -100,6 +107,24 @@ describe('bad requests', () => {
     const get = await server.app.inject({ method: 'GET', url: '/healthz', headers: { origin } });
     expect(get.statusCode).toBe(200);
     expect(get.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('a batch that cannot fit the backend (embedded mode, wasm)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, backend: 'wasm' });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('is refused with 400 naming config.batch and saying how many fit, before anything is queued', async () => {
+    const res = await server.app.inject({ method: 'POST', url: '/v1/runs', payload: { config: { batch: 16, resolution: { height: 128, width: 128 }, classLabels: 0 } } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field: 'config.batch', value: 16 });
+    expect(res.json().message).toMatch(/more than the wasm backend can hold: 4\.0 GiB.*at most \d+ images? fit/);
+    expect(await server.queue.depth()).toEqual({ waiting: 0, active: 0 });
   });
 });
 

@@ -2,23 +2,15 @@
  * The body of `POST /v1/runs` and its validation. One validation style for every untrusted
  * input: zod. The route's schema is zod (fastify-type-provider-zod runs it and turns it into
  * the OpenAPI document); the pipeline config inside it is checked by the pipeline's own zod
- * schema (`parsePipelineConfig`), then against the server's limits, then every plugin name and
- * plugin option is checked by building the cheap plugins (schedule, sampler, policy) without
- * loading a model, so a bad request fails with 400 before anything is queued.
+ * schema (`parsePipelineConfig`), then against the server's limits, then by the pipeline's
+ * preflight (`preflightRun`: every plugin name and option, the model's resolution, classes and
+ * levels from its config.json, the plan, the memory) without loading a model, so a bad request
+ * fails with 400 before anything is queued.
  */
 import { z } from 'zod';
 import type { DependencyContainer } from 'tsyringe';
-import {
-  ConfigError,
-  DenoiserFactory,
-  PolicyFactory,
-  ResizerFactory,
-  SamplerFactory,
-  ScheduleFactory,
-  UnknownPluginError,
-  describeValue,
-} from '@upshift/core';
-import { PipelineConfigSchema, findFactory, parsePipelineConfig } from '@upshift/pipeline';
+import { ConfigError, UnknownPluginError, describeValue } from '@upshift/core';
+import { PipelineConfigSchema, parsePipelineConfig, preflightRun } from '@upshift/pipeline';
 import type { PipelineConfig } from '@upshift/pipeline';
 import type { RunLimits } from './run-limits.js';
 
@@ -81,13 +73,21 @@ export function underField(error: ConfigError, prefix: string): ConfigError {
 
 const underConfig = (error: ConfigError): ConfigError => underField(error, 'config');
 
+/** Options of {@link checkRunConfig}. */
+export interface CheckRunConfigOptions {
+  /** Check that the run fits this backend's memory (embedded mode, a named backend), its batch split over `workers`. */
+  readonly memory?: { readonly backend: string; readonly workers?: number };
+}
+
 /**
- * Checks a request's pipeline config completely (schema, limits, plugin names and options)
- * and returns it validated, with the server's backend.
+ * Checks a request's pipeline config completely (schema, limits, then everything the pipeline
+ * can check before a backend or weights: plugin names and options, the model's resolution,
+ * classes and levels, the plan, and with `options.memory` the memory) and returns it
+ * validated, with the server's backend.
  *
  * @throws ConfigError (or UnknownPluginError) naming the field as `config.<field>` and its value.
  */
-export async function checkRunConfig(container: DependencyContainer, input: Record<string, unknown>, limits: RunLimits, backend: string): Promise<PipelineConfig> {
+export async function checkRunConfig(container: DependencyContainer, input: Record<string, unknown>, limits: RunLimits, backend: string, options: CheckRunConfigOptions = {}): Promise<PipelineConfig> {
   for (const [field, reason] of Object.entries(SERVER_ONLY_FIELDS)) {
     if (field in input) throw new ConfigError(`config.${field}`, input[field], reason);
   }
@@ -106,12 +106,7 @@ export async function checkRunConfig(container: DependencyContainer, input: Reco
   if (!limits.models.includes(config.model)) throw new UnknownPluginError('config.model', config.model, limits.models);
   const child = container.createChildContainer();
   try {
-    findFactory(container, DenoiserFactory, 'model', config.model);
-    findFactory(container, ResizerFactory, 'resizer', config.resizer);
-    const schedule = await findFactory(container, ScheduleFactory, 'schedule', config.schedule).create(config.scheduleOptions, child);
-    schedule.sigmas(config.steps);
-    await findFactory(container, SamplerFactory, 'sampler', config.sampler).create(config.samplerOptions, child);
-    await findFactory(container, PolicyFactory, 'policy', config.policy).create(config.policyOptions, child);
+    await preflightRun({ root: container, child, config, ...(options.memory ? { memory: options.memory } : {}) });
   } catch (error) {
     throw error instanceof ConfigError ? underConfig(error) : error;
   } finally {

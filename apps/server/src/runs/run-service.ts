@@ -64,6 +64,11 @@ export interface RunServiceOptions {
   readonly limits: RunLimits;
   /** Backend every run uses (`auto`, `cpu`, `wasm`, `webgpu`). */
   readonly backend: string;
+  /**
+   * Refuse runs that cannot fit this backend's memory (embedded mode with a named backend: the
+   * runs execute in this process), with the batch split over `workers` threads.
+   */
+  readonly memory?: { readonly backend: string; readonly workers?: number };
   readonly metrics: ServerMetrics;
   /** Plans runs at submit time (routing to the queue of the first level; the budget's prediction). */
   readonly planner: RunPlanner;
@@ -142,7 +147,7 @@ export class RunService {
     const { store, queue, limits, budget, metrics } = this.options;
     const resume = request.checkpoint === undefined ? undefined : this.readCheckpoint(request);
     const input = resume ? resumeConfig(resume.checkpoint, request.config) : request.config;
-    const base = await checkRunConfig(this.options.container, input, limits, this.options.backend);
+    const base = await checkRunConfig(this.options.container, input, limits, this.options.backend, this.options.memory ? { memory: this.options.memory } : {});
     if (!(await queue.ready())) throw new UnavailableError('the queue is not reachable (Redis down?); retry later');
     const depth = await queue.depth();
     if (depth.waiting + depth.active + request.count > limits.maxQueued) {

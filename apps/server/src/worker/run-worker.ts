@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { WaitingError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { probeRedis } from '../queue/redis-probe.js';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
 import { Pipeline, RunPlanner, collectRun, registerAll } from '@upshift/pipeline';
@@ -87,6 +88,7 @@ export async function startWorker(input: Partial<WorkerOptions> & { readonly red
   const prefix = options.prefix ?? 'upshift';
   const name = options.name ?? `${hostname()}-${process.pid}`;
   const log = options.log ?? (() => undefined);
+  await probeRedis(options.redis);
   const container = options.container ?? rootContainer.createChildContainer();
   if (options.container === undefined) registerAll(container);
   const store = new RedisRunStore({ url: options.redis, resultTtlMs: options.resultTtlMs, prefix });
