@@ -92,7 +92,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   )
     .addHelpText('after', classesHelpText)
     .action(async (raw: RawGenerateOptions) => {
-      const options = await resolveGenerateOptions(raw);
+      const options = await resolveGenerateOptions(raw, container);
       await runGenerate(options, getPipeline(), io, ctx.signal);
     });
   defineCompareOptions(

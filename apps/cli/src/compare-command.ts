@@ -29,7 +29,7 @@ import { compareWarnings, formatCompareReport, runLengthLevels } from './compare
 import type { HeldOutReference } from './held-out-reference.js';
 import { loadHeldOutReference } from './held-out-reference.js';
 import { makeGrid } from './image-grid.js';
-import { modelClasses, modelFingerprint, modelImageSize, modelRecommendedSampling } from './model-classes.js';
+import { checkRecommendedSampling, modelClasses, modelFingerprint, modelImageSize, modelRecommendedSampling } from './model-classes.js';
 import { parseIntegerOption, parseNameOption } from './option-values.js';
 import type { CliPipelineConfig, RawPipelineOptions } from './pipeline-options.js';
 import { addPipelineOptions, resolvePipelineOptions } from './pipeline-options.js';
@@ -128,6 +128,7 @@ export async function resolveCompareOptions(raw: RawCompareOptions, container: D
   const recommended = await modelRecommendedSampling(model, modelOptions as Record<string, unknown> | undefined);
   // Every set shares the model's recommended sampling settings; the policy is each set's own.
   const { policy: _policy, policyOptions: _policyOptions, ...base } = resolvePipelineOptions(raw, { steps: COMPARE_DEFAULTS.steps }, recommended);
+  await checkRecommendedSampling(container, base, model, modelOptions as Record<string, unknown> | undefined);
   let policies = parsePolicyList(raw.policies ?? DEFAULT_COMPARE_POLICIES);
   for (const spec of policies) {
     await findFactory(container, PolicyFactory, 'policy', spec.policy).create(spec.policyOptions, container);
@@ -245,6 +246,7 @@ async function sampleSet(
 export async function runCompare(options: CompareOptions, pipeline: Pipeline, io: CliIo, signal?: AbortSignal): Promise<{ rows: CompareRow[]; files: string[] }> {
   const { base } = options;
   await checkOutputFolder('--out', options.out); // before any sampling
+  if (options.cacheDir !== undefined) await checkOutputFolder('--cache-dir', options.cacheDir);
   // The held-out draws are checked (image size, classes, enough images per class) before any sampling.
   const resolution = base.resolution as { height: number; width: number } | undefined;
   let reference: HeldOutReference | undefined;

@@ -5,6 +5,7 @@
  */
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
+import type { DependencyContainer } from 'tsyringe';
 import { ConfigError } from '@upshift/core';
 import type { StartEvent, StepHook } from '@upshift/core';
 import type { Pipeline } from '@upshift/pipeline';
@@ -15,7 +16,7 @@ import { readPreviousRun, unlistedLookalikes } from './previous-run.js';
 import type { CliIo } from './cli-io.js';
 import { className, labelsFor, parseClassOption } from './class-labels.js';
 import { makeGrid } from './image-grid.js';
-import { modelClasses, modelRecommendedSampling } from './model-classes.js';
+import { checkRecommendedSampling, modelClasses, modelRecommendedSampling } from './model-classes.js';
 import { parseIntegerOption, parseNameOption } from './option-values.js';
 import type { CliPipelineConfig, RawPipelineOptions } from './pipeline-options.js';
 import { addPipelineOptions, resolvePipelineOptions } from './pipeline-options.js';
@@ -76,10 +77,11 @@ export function defineGenerateOptions(cmd: Command): Command {
 }
 
 /** Validates raw options (throws ConfigError naming the flag) and reads the model's class names. */
-export async function resolveGenerateOptions(raw: RawGenerateOptions): Promise<GenerateOptions> {
+export async function resolveGenerateOptions(raw: RawGenerateOptions, container?: DependencyContainer): Promise<GenerateOptions> {
   const { model, modelOptions } = resolvePipelineOptions({ model: raw.model, modelOptions: raw.modelOptions });
   const recommended = await modelRecommendedSampling(model, modelOptions as Record<string, unknown> | undefined);
   const base = resolvePipelineOptions(raw, GENERATE_DEFAULTS, recommended);
+  if (container !== undefined) await checkRecommendedSampling(container, base, model, modelOptions as Record<string, unknown> | undefined);
   const classes = await modelClasses(base.model, base.modelOptions as Record<string, unknown> | undefined);
   const selection = parseClassOption(raw.class ?? GENERATE_DEFAULTS.class, classes.length ? classes : [], '--class');
   const batch = raw.batch === undefined ? (selection.kind === 'all' ? classes.length : 1) : parseIntegerOption('--batch', raw.batch, { min: 1, max: 4096 });

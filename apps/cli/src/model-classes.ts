@@ -6,8 +6,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ModelLoadError } from '@upshift/core';
+import type { DependencyContainer } from 'tsyringe';
+import { ConfigError, ModelLoadError } from '@upshift/core';
 import { EMOJI_UNET_ASSETS, MODEL_CONFIG_FILE, readModelConfig } from '@upshift/models';
+import { preflightRun } from '@upshift/pipeline';
 
 /** The text of the model's config.json and where it is, or undefined for a model this CLI cannot read up front. */
 async function modelConfigText(model: string, modelOptions: Record<string, unknown> | undefined): Promise<{ text: string; file: string } | undefined> {
@@ -41,6 +43,41 @@ export async function modelRecommendedSampling(model: string, modelOptions: Reco
   if (sampling === undefined) return undefined;
   const { measured: _note, ...fields } = sampling;
   return fields;
+}
+
+/**
+ * Checks the settings a run takes from the model's recommendation (`config.json` -> `sampling`)
+ * the way the run would check them (the pipeline's preflight: plugin names and options, the
+ * plan), before any work, so that a bad recommendation is reported as the model file's fault:
+ * `Cannot load model file <dir>/config.json: invalid field sampling.policy = "warp": ...`, not
+ * as if the user had typed `--policy warp`. Errors about the user's own options are left to the
+ * run (they name the option). `config` is the merged config the run will use.
+ *
+ * @throws ModelLoadError naming the file and `sampling.<field>`.
+ */
+export async function checkRecommendedSampling(
+  container: DependencyContainer,
+  config: Readonly<Record<string, unknown>>,
+  model: string,
+  modelOptions: Record<string, unknown> | undefined,
+): Promise<void> {
+  const text = await modelConfigText(model, modelOptions);
+  const sampling = text === undefined ? undefined : (readModelConfig(text.text, text.file).sampling as Readonly<Record<string, unknown>> | undefined);
+  if (text === undefined || sampling === undefined) return;
+  // The fields the run takes from the recommendation (the user's own settings win).
+  const fromModel = new Set(Object.keys(sampling).filter((k) => k !== 'measured' && config[k] !== undefined && JSON.stringify(config[k]) === JSON.stringify(sampling[k])));
+  if (fromModel.size === 0) return;
+  const child = container.createChildContainer();
+  try {
+    await preflightRun({ root: container, child, config });
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !fromModel.has(error.field.split(/[.[]/)[0]!)) return;
+    const bad = new ModelLoadError(text.file, `invalid field sampling.${error.message.replace(/^Invalid /, '')} (the model's recommended sampling; override it with the option of that name)`);
+    Object.defineProperty(bad, 'cause', { value: error });
+    throw bad;
+  } finally {
+    await child.dispose();
+  }
 }
 
 /** The model's native side and image channels from its config.json (undefined when it cannot be read up front). */

@@ -198,9 +198,28 @@ function untilStopped(signal: AbortSignal | undefined): Promise<string> {
   });
 }
 
+/**
+ * A ConfigError of the server or worker about one of its options (`port`, `host`, `redis`, ...),
+ * named as the command-line option (`--port`), so the user sees what to change.
+ */
+export function asOptionError(error: unknown): unknown {
+  if (!(error instanceof ConfigError) || !/^[a-z][A-Za-z]*$/.test(error.field)) return error;
+  const flag = `--${error.field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return new ConfigError(flag, error.value, error.reason);
+}
+
+/** Starts what `start` starts, with its option errors named as command-line options. */
+async function started<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    throw asOptionError(error);
+  }
+}
+
 /** Runs `upshift serve` until stopped. */
 export async function runServe(options: Partial<ServeOptions>, io: CliIo, signal?: AbortSignal): Promise<void> {
-  const server = await startServer({ ...options, log: (m) => io.stderr.write(`${m}\n`) });
+  const server = await started(() => startServer({ ...options, log: (m) => io.stderr.write(`${m}\n`) }));
   const mode = options.redis === undefined ? `embedded, ${options.concurrency ?? 1} run(s) at a time` : `redis ${options.redis}`;
   const auth = (options.apiKeys ?? []).length > 0 ? `${options.apiKeys!.length} API key(s)` : 'no API keys (loopback only)';
   io.stdout.write(`upshift serve: listening on ${server.url} (${mode}; ${auth}; OpenAPI at ${server.url}/openapi.json)\n`);
@@ -211,7 +230,7 @@ export async function runServe(options: Partial<ServeOptions>, io: CliIo, signal
 
 /** Runs `upshift worker` until stopped (then drains). */
 export async function runWorker(options: Partial<WorkerOptions> & { redis: string }, io: CliIo, signal?: AbortSignal): Promise<void> {
-  const worker = await startWorker({ ...options, log: (m) => io.stderr.write(`${m}\n`) });
+  const worker = await started(() => startWorker({ ...options, log: (m) => io.stderr.write(`${m}\n`) }));
   io.stdout.write(`upshift worker ${worker.name}: ready\n`);
   const why = await untilStopped(signal);
   io.stderr.write(`${why}: draining (${worker.active} run(s) active)\n`);

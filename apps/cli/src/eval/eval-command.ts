@@ -19,6 +19,7 @@ import type { CliIo } from '../cli-io.js';
 import type { HeldOutReference } from '../held-out-reference.js';
 import { loadHeldOutReference } from '../held-out-reference.js';
 import { modelDownOperator, modelFingerprint, modelImageSize } from '../model-classes.js';
+import { checkOutputFolder } from '../output-location.js';
 import { createRunCache } from '../run-cache.js';
 import type { RunCacheKey } from '../run-cache.js';
 import { InterruptedError } from '../run-with-progress.js';
@@ -79,6 +80,9 @@ function summary(sets: readonly EvalSet[], outcomes: ReadonlyMap<string, SetOutc
 
 /** Runs the evaluation. */
 export async function runEval(options: EvalOptions, pipeline: Pipeline, io: CliIo, ctx: { readonly container: DependencyContainer; readonly command: string; readonly signal?: AbortSignal }): Promise<EvalResult> {
+  // Before any sampling: the sets and the report must have somewhere to go.
+  await checkOutputFolder('--cache-dir', options.cacheDir);
+  if (!options.sampleOnly) await checkOutputFolder('--out', options.out);
   let parts = options.parts;
   let theory: TheoryProvider | undefined;
   if (parts.includes('analytic')) {

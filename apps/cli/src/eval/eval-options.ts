@@ -11,7 +11,7 @@ import { ConfigError, PolicyFactory, ResizerFactory, SamplerFactory } from '@ups
 import { findFactory } from '@upshift/pipeline';
 import { labelsFor, parseClassOption } from '../class-labels.js';
 import { DEFAULT_HELD_OUT } from '../compare-command.js';
-import { modelClasses, modelRecommendedSampling } from '../model-classes.js';
+import { checkRecommendedSampling, modelClasses, modelRecommendedSampling } from '../model-classes.js';
 import { parseIntegerOption, parseNameOption, parseNumberOption } from '../option-values.js';
 import type { CliPipelineConfig, RawPipelineOptions } from '../pipeline-options.js';
 import { addPipelineOptions, resolvePipelineOptions } from '../pipeline-options.js';
@@ -132,6 +132,7 @@ export async function resolveEvalOptions(raw: RawEvalOptions, container: Depende
   const { model, modelOptions } = resolvePipelineOptions({ model: raw.model, modelOptions: raw.modelOptions });
   const recommended = await modelRecommendedSampling(model, modelOptions as Record<string, unknown> | undefined);
   const { policy: _p, policyOptions: _o, ...base } = resolvePipelineOptions(raw, { steps: EVAL_DEFAULTS.steps }, recommended);
+  await checkRecommendedSampling(container, base, model, modelOptions as Record<string, unknown> | undefined);
   const parts = (raw.parts ?? EVAL_PARTS.join(',')).split(',').map((p) => p.trim());
   for (const p of parts) if (!(EVAL_PARTS as readonly string[]).includes(p)) throw new ConfigError('--parts', raw.parts, `each part must be one of ${EVAL_PARTS.join(', ')}`);
   let policies = parseNamedList('--policies', raw.policies ?? DEFAULT_EVAL_POLICIES);
