@@ -3,11 +3,14 @@
  * scripts/bad-inputs.ts), each refused at once with one line naming the real cause: a model
  * folder whose config.json recommends a bad sampling setting (the file and `sampling.<field>`,
  * not an option the user never typed; the user's own choice still wins), `eval` / `compare`
- * folders that cannot take files (before any sampling), and `serve` options that cannot work
- * (a port in use, an unreachable Redis: named as the flag, exit 2, no hang).
+ * folders that cannot take files (before any sampling), `serve` options that cannot work (a port
+ * in use, an unreachable Redis: named as the flag, exit 2, no hang), and a model folder served
+ * over http(s), whose classes count (`--class 2` was refused as "out of range; classes: (none)").
  */
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +73,40 @@ describe("a model's bad recommended sampling", () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(EXIT_CODES.ok);
     expect(await readdir(out)).toContain('upshift-00.png');
+  });
+});
+
+describe('a model folder served over http', () => {
+  let server: HttpServer;
+  let base: string;
+  beforeAll(async () => {
+    server = createHttpServer((req, res) => {
+      const name = (req.url ?? '/').replace(/^\/model\//, '');
+      if (!['config.json', 'model.safetensors'].includes(name)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200).end(readFileSync(join(SHIPPED, name)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('its config.json is read up front: --class by name or index, and its recommended sampling, as for a local folder', async () => {
+    const out = join(dir, 'out-http');
+    const r = await cli(['generate', '--backend', 'cpu', '--workers', '1', '--class', '2', '--guidance', '1', '--steps', '1', '--resolution', '16', '--no-grid', '--model-options', JSON.stringify({ path: `${base}/model` }), '--out', out, '--no-progress']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(EXIT_CODES.ok);
+    const sidecar = JSON.parse(readFileSync(join(out, 'upshift.json'), 'utf8')) as { config: { policy: string }; images: unknown[] };
+    expect(sidecar.images).toEqual([{ file: 'upshift-00.png', classLabel: 2, className: 'Flags' }]);
+    expect(sidecar.config.policy).toBe('spectral'); // the model's recommendation
+  });
+
+  it('a URL with no model there: exit 1 naming the URL of its config.json, not --class', async () => {
+    const r = await cli(['generate', '--backend', 'cpu', '--class', '2', '--model-options', JSON.stringify({ path: `${base}/nothing` }), '--out', join(dir, 'out-404')]);
+    expect(r.code).toBe(EXIT_CODES.failure);
+    expect(errorLines(r.stderr)).toEqual([`upshift: ModelLoadError: Cannot load model file ${base}/nothing/config.json: cannot fetch it (HTTP 404 Not Found)`]);
   });
 });
 

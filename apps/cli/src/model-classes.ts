@@ -6,16 +6,36 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DependencyContainer } from 'tsyringe';
 import { ConfigError, ModelLoadError } from '@upshift/core';
 import { EMOJI_UNET_ASSETS, MODEL_CONFIG_FILE, readModelConfig } from '@upshift/models';
 import { preflightRun } from '@upshift/pipeline';
 
+/** How long fetching a remote model's config.json may take up front (ms). */
+export const MODEL_CONFIG_FETCH_TIMEOUT_MS = 15_000;
+
+/** The config.json of a model folder served over http(s), fetched up front (the weights are fetched by the run). */
+async function fetchModelConfig(path: string): Promise<{ text: string; file: string }> {
+  const url = new URL(MODEL_CONFIG_FILE, path.endsWith('/') ? path : `${path}/`);
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(MODEL_CONFIG_FETCH_TIMEOUT_MS) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new ModelLoadError(url.href, `cannot fetch it (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+  }
+  if (!res.ok) throw new ModelLoadError(url.href, `cannot fetch it (HTTP ${res.status} ${res.statusText})`);
+  return { text: await res.text(), file: url.href };
+}
+
 /** The text of the model's config.json and where it is, or undefined for a model this CLI cannot read up front. */
 async function modelConfigText(model: string, modelOptions: Record<string, unknown> | undefined): Promise<{ text: string; file: string } | undefined> {
-  const path = typeof modelOptions?.['path'] === 'string' ? (modelOptions['path'] as string) : undefined;
+  let path = typeof modelOptions?.['path'] === 'string' ? (modelOptions['path'] as string) : undefined;
   if (model !== 'emoji-unet' && path === undefined) return undefined;
-  if (path !== undefined && /^https?:/.test(path)) return undefined;
+  // A folder served over http(s): its classes and recommended sampling count as a local folder's.
+  if (path !== undefined && /^https?:/i.test(path)) return fetchModelConfig(path);
+  if (path !== undefined && /^file:/i.test(path)) path = fileURLToPath(path);
   const file = path === undefined ? new URL(MODEL_CONFIG_FILE, EMOJI_UNET_ASSETS) : resolve(path, MODEL_CONFIG_FILE);
   try {
     return { text: await readFile(file, 'utf8'), file: String(file) };
