@@ -57,6 +57,29 @@ describe('the shipped model with --batch 4096', () => {
   });
 });
 
+describe('a resolution not even one image of which fits', () => {
+  it('is a ConfigError on resolution (not "batch = 1 ... at most 0 images fit") with the largest square that fits', async () => {
+    const described = await emojiUNetFactory.describe!(undefined);
+    const limit = { totalBytes: 4294901760, what: 'the wasm heap limit' };
+    const refuse = (side: number): ConfigError => {
+      try {
+        checkRunMemory({ backend: 'wasm', limit, described, resolution: { height: side, width: side }, batch: 1, guided: true });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error(`${side} fits`);
+    };
+    const error = refuse(4096);
+    expect(error).toMatchObject({ field: 'resolution', value: '4096x4096' });
+    const largest = Number(/the largest square that fits is (\d+)x\1$/.exec(error.message)![1]);
+    // It does fit, one multiple of 8 more does not, and it is the model's size class (a few hundred px).
+    expect(() => checkRunMemory({ backend: 'wasm', limit, described, resolution: { height: largest, width: largest }, batch: 1, guided: true })).not.toThrow();
+    expect(refuse(largest + 8).field).toBe('resolution');
+    expect(largest % 8).toBe(0);
+    expect(largest).toBeGreaterThan(64);
+  });
+});
+
 describe('checkRunMemory', () => {
   const described: DenoiserDescription = {
     weightBytes: 1000,

@@ -32,9 +32,32 @@ export interface RunMemoryInput {
   readonly guided: boolean;
 }
 
+/** Whether one image of `resolution` fits `limit` (the total, and the largest-tensor limit). */
+function oneImageFits(resolution: Resolution, limit: BackendMemoryLimit, described: DenoiserDescription, per: number): boolean {
+  const { height, width } = resolution;
+  if (limit.totalBytes !== undefined && (described.weightBytes ?? 0) + described.forwardBytes!(height, width, per, 0) > limit.totalBytes) return false;
+  return !(limit.maxTensorBytes !== undefined && described.largestTensorBytes !== undefined && described.largestTensorBytes(height, width, per) > limit.maxTensorBytes);
+}
+
+/** The largest square side (a multiple of the model's side multiple) one image of which fits, or 0. */
+function largestSquare(limit: BackendMemoryLimit, described: DenoiserDescription, per: number): number {
+  const m = described.sideMultiple ?? 1;
+  let lo = 0;
+  let hi = 1;
+  while (oneImageFits({ height: hi * m, width: hi * m }, limit, described, per) && hi < 1 << 20) hi *= 2;
+  // squareFits(lo * m) holds (or lo = 0), squareFits(hi * m) does not.
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (oneImageFits({ height: mid * m, width: mid * m }, limit, described, per)) lo = mid;
+    else hi = mid;
+  }
+  return lo * m;
+}
+
 /**
  * Throws ConfigError on `batch` (with the estimate, the limit and how many images fit) when one
- * full-resolution model call cannot fit; does nothing when the model or the backend cannot say.
+ * full-resolution model call cannot fit, or on `resolution` (with the largest square that fits)
+ * when not even one image of that size can; does nothing when the model or the backend cannot say.
  */
 export function checkRunMemory(input: RunMemoryInput): void {
   const { limit, described, resolution, batch, guided, backend } = input;
@@ -44,6 +67,15 @@ export function checkRunMemory(input: RunMemoryInput): void {
   const weights = described.weightBytes ?? 0;
   const perImage = described.forwardBytes(height, width, per, 0);
   const size = `${height}x${width}${guided ? ' with guidance' : ''}`;
+  if (!oneImageFits(resolution, limit, described, per)) {
+    const side = largestSquare(limit, described, per);
+    throw new ConfigError(
+      'resolution',
+      `${height}x${width}`,
+      `one image at ${size} needs about ${formatBytes(weights + perImage)} in one model call, more than the ${backend} backend can hold: ` +
+        `${formatBytes(limit.totalBytes ?? limit.maxTensorBytes ?? 0)}, ${limit.what}; ${side > 0 ? `the largest square that fits is ${side}x${side}` : 'not even the smallest size fits'}`,
+    );
+  }
   if (limit.totalBytes !== undefined) {
     const need = weights + described.forwardBytes(height, width, batch * per, 0);
     if (need > limit.totalBytes) {
