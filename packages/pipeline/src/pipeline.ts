@@ -18,6 +18,7 @@ import { modelIdentity } from './model-identity.js';
 import { classLabelsOf, parsePipelineConfig } from './pipeline-config.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import { checkResumable } from './run-checkpoint.js';
+import { checkRunOptions } from './run-options.js';
 import { checkStopBefore, resolveRunStages } from './run-stages.js';
 import type { CheckpointOptions, LevelRange } from './run-stages.js';
 import { denoiserTraits } from './denoiser-traits.js';
@@ -172,6 +173,7 @@ export class Pipeline {
 
   private async execute(config: unknown, options: RunOptions, control: RunControl, emit: (event: StepEvent) => void): Promise<void> {
     // Cheap checks first: stage options, the checkpoint and its config, before a backend starts.
+    checkRunOptions(options);
     const stages = resolveRunStages(options);
     const resumeFrom = options.resumeFrom === undefined ? undefined : validateCheckpoint(options.resumeFrom);
     if (resumeFrom !== undefined) {
