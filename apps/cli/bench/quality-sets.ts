@@ -21,6 +21,8 @@ export const SWEEP_BASE: Readonly<Record<string, unknown>> = Object.freeze({
 export const SEEDS = [0, 1, 2, 3] as const;
 /** Seeds of the second full-resolution set (the noise band): disjoint from {@link SEEDS}. */
 export const BAND_SEEDS = [100, 101, 102, 103] as const;
+/** Seeds of a third full-resolution set (a band from three sets: max - min is less at the mercy of one pair). */
+export const BAND_SEEDS_2 = [200, 201, 202, 203] as const;
 
 /** One set of the sweep. */
 export interface SweepSet {
@@ -55,6 +57,7 @@ export const SWEEP_SETS: readonly SweepSet[] = [
   { id: 'full-band', family: 'noise band', config: {}, seeds: BAND_SEEDS },
   { id: 'gi3', family: 'guidance interval', config: { guidance: 3, guidanceInterval: INTERVAL } },
   { id: 'p-late', family: 'pyramid', config: pyramid([2, 20], [1, 1.5]), reference: 'full' },
+  { id: 'full-band-2', family: 'noise band', config: {}, seeds: BAND_SEEDS_2 },
   { id: 'g3', family: 'guidance', config: { guidance: 3 } },
   { id: 'half-above-2', family: 'fixed', config: { policy: 'fixed', policyOptions: { level: 1, sigma: 2 } }, reference: 'full' },
   { id: 'p-late-churn', family: 'after upshift', config: { ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'full' },

@@ -16,7 +16,7 @@ sweep=(node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts)
 only=" $* "
 while :; do
   # the first incomplete set (of the ones named, if any); a complete set needs no lock
-  set=$("${sweep[@]}" list | awk -F'\t' -v only="$only" '{ split($2, n, "/"); if (n[1] != n[2] && (only == "  " || index(only, " " $1 " "))) { print $1; exit } }')
+  set=$("${sweep[@]}" list | awk -F'\t' -v only="$only" '{ split($2, n, "/"); if (!found && n[1] != n[2] && (only == "  " || index(only, " " $1 " "))) { print $1; found = 1 } }')
   [ -z "$set" ] && break
   if [ "$lock" = none ] || ! command -v flock >/dev/null; then
     "${sweep[@]}" generate "$set"
