@@ -51,21 +51,28 @@ export const INTERVAL = { sigmaMin: 0.3, sigmaMax: 5 } as const;
 
 /** Every set, in the order the sweep runs them (the most informative first). */
 export const SWEEP_SETS: readonly SweepSet[] = [
-  // Ordered by priority (the sweep runs them in this order); families: full resolution and its
-  // noise band, sampling settings at full resolution (issue 14), upshift levers paired with `full`.
+  // Ordered by priority (the sweep runs them in this order): full resolution and its noise band,
+  // sampling settings at full resolution (issue 14), upshift levers (issue 15) paired with the
+  // full-resolution set of the same sampling settings (`gi3-*` with `gi3`, the others with `full`).
   { id: 'full', family: 'full resolution', config: {} },
   { id: 'full-band', family: 'noise band', config: {}, seeds: BAND_SEEDS },
   { id: 'gi3', family: 'guidance interval', config: { guidance: 3, guidanceInterval: INTERVAL } },
-  { id: 'p-late', family: 'pyramid', config: pyramid([2, 20], [1, 1.5]), reference: 'full' },
-  { id: 'full-band-2', family: 'noise band', config: {}, seeds: BAND_SEEDS_2 },
+  { id: 'gi3-p-late', family: 'pyramid', config: { guidance: 3, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 1.5]) }, reference: 'gi3' },
+  { id: 'gi3-half-above-2', family: 'fixed', config: { guidance: 3, guidanceInterval: INTERVAL, policy: 'fixed', policyOptions: { level: 1, sigma: 2 } }, reference: 'gi3' },
+  { id: 'gi3-p-late-churn', family: 'after upshift', config: { guidance: 3, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'gi3' },
+  { id: 'gi3-bottleneck', family: 'bottleneck', config: { guidance: 3, guidanceInterval: INTERVAL, policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 70 }, stages: [{ level: 2, sigma: 6 }, { level: 1, sigma: 1.5 }] } }, reference: 'gi3' },
   { id: 'g3', family: 'guidance', config: { guidance: 3 } },
+  { id: 'full-band-2', family: 'noise band', config: {}, seeds: BAND_SEEDS_2 },
+  { id: 'gi3-p-late-dct', family: 'resizer', config: { guidance: 3, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 1.5]), resizer: 'dct-exact' }, reference: 'gi3' },
+  { id: 'dpmpp2m-20', family: 'sampler', config: { sampler: 'dpmpp-2m' } },
+  { id: 'pyramid', family: 'pyramid', config: { policy: 'pyramid' }, reference: 'full' },
+  { id: 'p-late', family: 'pyramid', config: pyramid([2, 20], [1, 1.5]), reference: 'full' },
   { id: 'half-above-2', family: 'fixed', config: { policy: 'fixed', policyOptions: { level: 1, sigma: 2 } }, reference: 'full' },
+  { id: 'gi3-spectral', family: 'spectral', config: { guidance: 3, guidanceInterval: INTERVAL, policy: 'spectral' }, reference: 'gi3' },
+  { id: 'heun-10', family: 'sampler', config: { sampler: 'heun', steps: 10 } },
   { id: 'p-late-churn', family: 'after upshift', config: { ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'full' },
   { id: 'bottleneck', family: 'bottleneck', config: { policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 70 }, stages: [{ level: 2, sigma: 6 }, { level: 1, sigma: 1.5 }] } }, reference: 'full' },
   { id: 'p-late-gl-unguided', family: 'guidance per level', config: { ...pyramid([2, 20], [1, 1.5]), guidanceLevels: [2, 1, 1] }, reference: 'full' },
-  { id: 'pyramid', family: 'pyramid', config: { policy: 'pyramid' }, reference: 'full' },
-  { id: 'dpmpp2m-20', family: 'sampler', config: { sampler: 'dpmpp-2m' } },
-  { id: 'heun-10', family: 'sampler', config: { sampler: 'heun', steps: 10 } },
   { id: 'p-late-dct', family: 'resizer', config: { ...pyramid([2, 20], [1, 1.5]), resizer: 'dct-exact' }, reference: 'full' },
   { id: 'gi5', family: 'guidance interval', config: { guidance: 5, guidanceInterval: INTERVAL } },
   { id: 'spectral', family: 'spectral', config: { policy: 'spectral' }, reference: 'full' },

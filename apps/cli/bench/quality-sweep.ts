@@ -259,7 +259,9 @@ async function report(args: readonly string[]): Promise<void> {
     const s = swd.get(set.id)!;
     const ref = set.reference === undefined ? undefined : byId.get(set.reference);
     const pairedOk = ref !== undefined && ref.data.seeds.join() === data.seeds.join();
-    const checks = band ? checkAgainstNoiseBand(s, swd.get('full')!, band) : undefined;
+    // against the full-resolution set of the same sampling settings (its reference), else `full`
+    const baselineId = ref !== undefined && swd.has(ref.set.id) ? ref.set.id : 'full';
+    const checks = band ? checkAgainstNoiseBand(s, swd.get(baselineId)!, band) : undefined;
     return {
       id: set.id,
       family: set.family,
@@ -268,7 +270,9 @@ async function report(args: readonly string[]): Promise<void> {
       images: data.images.shape[0],
       levels: data.levels,
       planFlopFraction: data.planFraction,
+      baseline: baselineId,
       flopFraction: data.flops / full.data.flops,
+      ...(ref !== undefined ? { flopFractionOfReference: data.flops / ref.data.flops } : {}),
       timeRatio: data.ms / full.data.ms,
       swd: x1e3(s),
       swdDrawStd: s.levels.map((l) => l.std * SWD_REPORT_SCALE),
@@ -288,10 +292,12 @@ async function report(args: readonly string[]): Promise<void> {
   const f = (v: number | undefined, d: number) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
   process.stdout.write(`held-out draws: ${draws} x ${out.heldOut.imagesPerDraw} images (class-matched, multiple ${multiple}); SWD x1e3 at 64 / 32 / 16 px\n`);
   if (out.band) process.stdout.write(`noise band (${out.band.sets.join(', ')}): ${out.band.levels.map((l) => `${f(l.width, 1)} (${f(100 * l.relative, 1)} %)`).join(' / ')}\n`);
-  process.stdout.write('| set | family | levels | FLOPs | SWD 64 / 32 / 16 | vs full (x band) | inside band | PSNR | SSIM |\n|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    '| set | family | levels | FLOPs vs full | FLOPs vs ref | SWD 64 / 32 / 16 | difference from ref (x band) | inside band | PSNR | SSIM |\n|---|---|---|---|---|---|---|---|---|---|\n',
+  );
   for (const r of rows) {
     process.stdout.write(
-      `| ${r.id} | ${r.family} | ${r.levels} | ${f(r.flopFraction, 3)} | ${r.swd.map((v) => f(v, 1)).join(' / ')} | ${r.vsFull ? r.vsFull.map((k) => `${k.difference >= 0 ? '+' : ''}${f(k.difference, 1)} (${f(k.ratio, 1)})`).join(' / ') : '-'} | ${r.insideBand === undefined ? '-' : r.insideBand ? 'yes' : 'no'} | ${f(r.psnr, 2)} | ${f(r.ssim, 3)} |\n`,
+      `| ${r.id} | ${r.family} | ${r.levels} | ${f(r.flopFraction, 3)} | ${f(r.flopFractionOfReference, 3)} | ${r.swd.map((v) => f(v, 1)).join(' / ')} | ${r.vsFull ? `${r.baseline}: ${r.vsFull.map((k) => `${k.difference >= 0 ? '+' : ''}${f(k.difference, 1)} (${f(k.ratio, 1)})`).join(' / ')}` : '-'} | ${r.insideBand === undefined ? '-' : r.insideBand ? 'yes' : 'no'} | ${f(r.psnr, 2)} | ${f(r.ssim, 3)} |\n`,
     );
   }
 }
