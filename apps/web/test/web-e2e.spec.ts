@@ -29,6 +29,13 @@ const required = (process.env['UPSHIFT_TEST_REQUIRE'] ?? '').split(',').map((s) 
 const skip = missing !== undefined && !required;
 if (skip) console.warn(`web e2e skipped: ${missing}`);
 
+/**
+ * Waits and test timeouts are stretched by this factor: they only bound liveness, and CI runs
+ * this suite beside other packages' tests on a 2-core machine (load 8-12), where a `vite build`
+ * and a page's first model load take several times as long as on an idle one.
+ */
+const SLOW = 3;
+
 /** Mean and standard deviation of a canvas's RGB values, read in the page. */
 async function canvasStats(page: Page, id: string): Promise<{ mean: number; std: number; distinct: number; opaque: number }> {
   return page.evaluate((canvasId) => {
@@ -59,7 +66,7 @@ async function canvasStats(page: Page, id: string): Promise<{ mean: number; std:
  */
 async function settle(page: Page, crashed: Promise<never>, ready: string): Promise<void> {
   const predicate = `document.body.dataset.state === 'idle' && ((${ready}) || !document.getElementById('error').hidden)`;
-  await Promise.race([page.waitForFunction(predicate, undefined, { timeout: 45_000 }), crashed]);
+  await Promise.race([page.waitForFunction(predicate, undefined, { timeout: 45_000 * SLOW }), crashed]);
   expect(await page.isHidden('#error'), await text(page, '#error')).toBe(true);
 }
 
@@ -106,9 +113,9 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
       if (!url.startsWith(`${origin}/`) && !/^(data|blob):/.test(url)) problems.push(`request to another origin: ${url}`);
     });
     await page.goto(served.url);
-    await page.waitForFunction(() => document.body.dataset['state'] === 'idle', undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.body.dataset['state'] === 'idle', undefined, { timeout: 20_000 * SLOW });
     console.info(`web e2e: vite build ${Math.round(served.buildMs)} ms, page ready after ${Math.round(performance.now() - t0)} ms`);
-  }, 60_000);
+  }, 60_000 * SLOW);
 
   afterAll(async () => {
     await session?.close();
@@ -164,7 +171,7 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
     const preview = await canvasStats(page, 'preview'); // the last x0 estimate, then the final image
     expect(preview.std).toBeGreaterThan(10);
     await page.screenshot({ path: join(OUTPUT, 'web-demo-run.png'), fullPage: true });
-  }, 60_000);
+  }, 60_000 * SLOW);
 
   it('compares with the same seed at full resolution: paired PSNR and time ratio', async () => {
     await page.click('#compare');
@@ -175,7 +182,7 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
     expect(Number.parseFloat(await text(page, '#time-ratio'))).toBeGreaterThan(0);
     for (const id of ['compare-upshifted', 'compare-full']) expect((await canvasStats(page, id)).std).toBeGreaterThan(10);
     await page.screenshot({ path: join(OUTPUT, 'web-demo.png'), fullPage: true });
-  }, 60_000);
+  }, 60_000 * SLOW);
 
   it('stays responsive during a 64 px step, wraps a 200-step plan, and cancel frees every run tensor', async () => {
     const weights = await tensorCount(page); // the cached wasm model's weights, counted in the worker
@@ -198,7 +205,7 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
       (window as unknown as { probe: typeof probe }).probe = probe;
     });
     await page.click('#run');
-    await page.waitForFunction(() => document.querySelector('#plan .plan-cell.done') !== null, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#plan .plan-cell.done') !== null, undefined, { timeout: 30_000 * SLOW });
     const probe = await page.evaluate(() => {
       const { probe } = window as unknown as { probe: { maxGap: number; ticks: number; longest: number; timer: number; observer: PerformanceObserver } };
       clearInterval(probe.timer);
@@ -209,10 +216,10 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
     console.info(`web e2e: first 64 px step ${Math.round(stepMs)} ms; page timer max gap ${Math.round(probe.maxGap)} ms over ${probe.ticks} ticks, longest long task ${Math.round(probe.longest)} ms`);
     // On the main thread a step blocked the page for its whole length (0.5-2 s here); in the
     // worker the timer keeps firing through it (gaps of 30-80 ms, up to ~220 ms at load 12 on
-    // 2 cores, and no long task). The 300 ms floor keeps scheduling noise on a loaded machine,
+    // 2 cores, and no long task). The 400 ms floor keeps scheduling noise on a loaded machine,
     // or a machine fast enough for sub-500 ms steps, from failing the test.
     expect(stepMs).toBeGreaterThan(0);
-    const bound = Math.max(0.6 * stepMs, 300);
+    const bound = Math.max(0.6 * stepMs, 400);
     expect(probe.maxGap).toBeLessThan(bound);
     expect(probe.longest).toBeLessThan(bound);
 
@@ -238,21 +245,21 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
     expect(await tensorCount(page)).toBe(weights);
     expect(await page.isEnabled('#run')).toBe(true);
     expect(await page.isDisabled('#cancel')).toBe(true);
-  }, 60_000);
+  }, 60_000 * SLOW);
 
   it('shows a bad setting as the ConfigError naming the field, with no stale preview, and stays usable', async () => {
     expect((await canvasStats(page, 'preview')).opaque).toBeGreaterThan(0); // the cancelled run's last x0 estimate
     const before = await tensorCount(page);
     await page.fill('#steps', '0');
     await page.click('#run');
-    await page.waitForFunction(() => document.body.dataset['state'] === 'idle' && !document.getElementById('error')!.hidden, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.body.dataset['state'] === 'idle' && !document.getElementById('error')!.hidden, undefined, { timeout: 20_000 * SLOW });
     expect(await text(page, '#error')).toMatch(/^ConfigError: Invalid steps = 0: /);
     expect((await canvasStats(page, 'preview')).opaque).toBe(0);
     expect((await canvasStats(page, 'result-image')).opaque).toBe(0);
     expect(await page.$$eval('#plan .plan-cell', (cells) => cells.length)).toBe(0);
     expect(await tensorCount(page)).toBe(before);
     expect(await page.isEnabled('#run')).toBe(true);
-  }, 30_000);
+  }, 30_000 * SLOW);
 
   it('switching backend frees the previous backend\'s copy of the weights', async () => {
     const weights = await tensorCount(page); // on wasm
@@ -267,7 +274,7 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
     expect(await text(page, '#tensors')).toMatch(/ on cpu(;|$)/);
     expect(await tensorCount(page)).toBe(weights); // one copy, not two
     expect(await text(page, '#log')).toContain('model: freeing "emoji-unet" on wasm (the run uses cpu)');
-  }, 60_000);
+  }, 60_000 * SLOW);
 
   /** A second page whose responses lose COOP/COEP, as from a plain static host. */
   async function openPlainPage(): Promise<Page> {
@@ -287,7 +294,7 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
       await route.fulfill({ response, headers });
     });
     await plain.goto(served!.url);
-    await plain.waitForFunction(() => document.body.dataset['state'] === 'idle', undefined, { timeout: 20_000 });
+    await plain.waitForFunction(() => document.body.dataset['state'] === 'idle', undefined, { timeout: 20_000 * SLOW });
     expect(await plain.evaluate(() => crossOriginIsolated)).toBe(false);
     return plain;
   }
@@ -304,7 +311,7 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
     const expected = poolByDefault(true, cores) ? 2 : 1;
     expect(await page.getAttribute('#run-backend', 'data-workers')).toBe(String(expected));
     expect(page.workers().filter((w) => /denoiser-pool-worker/.test(w.url())).length).toBe(expected > 1 ? expected : 0);
-  }, 60_000);
+  }, 60_000 * SLOW);
 
   it('without cross-origin isolation (a host without the headers) the worker runs single-threaded wasm', async () => {
     const plain = await openPlainPage();
@@ -314,14 +321,14 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
       await plain.selectOption('#policy', 'fixed');
       await plain.fill('#steps', '1'); // one model call, at 16 px
       await plain.click('#run');
-      await plain.waitForFunction(() => document.body.dataset['state'] === 'idle' && (document.getElementById('result')!.dataset['ready'] === 'true' || !document.getElementById('error')!.hidden), undefined, { timeout: 45_000 });
+      await plain.waitForFunction(() => document.body.dataset['state'] === 'idle' && (document.getElementById('result')!.dataset['ready'] === 'true' || !document.getElementById('error')!.hidden), undefined, { timeout: 45_000 * SLOW });
       expect(await plain.isHidden('#error'), await text(plain, '#error')).toBe(true);
       expect(await text(plain, '#run-backend')).toBe('wasm (1 thread, page not cross-origin isolated)');
       expect((await canvasStats(plain, 'result-image')).std).toBeGreaterThan(10);
     } finally {
       await plain.close();
     }
-  }, 60_000);
+  }, 60_000 * SLOW);
 
   it('without cross-origin isolation a guided run fans out to a pool of Web Workers: the same image bit for bit, every worker freed, cancel works', async () => {
     const plain = await openPlainPage();
@@ -329,7 +336,7 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
     // One guided image is two rows per model call: at most two workers can share it.
     const expected = Math.min(cores, 2) > 1 ? Math.min(cores, 2) : 1;
     const finish = () =>
-      plain.waitForFunction(() => document.body.dataset['state'] === 'idle' && (document.getElementById('result')!.dataset['ready'] === 'true' || !document.getElementById('error')!.hidden), undefined, { timeout: 45_000 });
+      plain.waitForFunction(() => document.body.dataset['state'] === 'idle' && (document.getElementById('result')!.dataset['ready'] === 'true' || !document.getElementById('error')!.hidden), undefined, { timeout: 45_000 * SLOW });
     try {
       await plain.selectOption('#backend', 'wasm');
       await plain.selectOption('#policy', 'pyramid');
@@ -362,16 +369,16 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
       await plain.selectOption('#policy', 'none');
       await plain.fill('#steps', '200');
       await plain.click('#run');
-      await plain.waitForFunction(() => document.querySelectorAll('#plan .plan-cell.done').length >= 1, undefined, { timeout: 30_000 });
+      await plain.waitForFunction(() => document.querySelectorAll('#plan .plan-cell.done').length >= 1, undefined, { timeout: 30_000 * SLOW });
       await plain.click('#cancel');
-      await plain.waitForFunction(() => document.body.dataset['state'] === 'idle', undefined, { timeout: 30_000 });
+      await plain.waitForFunction(() => document.body.dataset['state'] === 'idle', undefined, { timeout: 30_000 * SLOW });
       expect(await text(plain, '#status')).toMatch(/^Cancelled after \d+ of 200 steps\.$/);
       expect(await tensorCount(plain)).toBe(weights);
       expect(JSON.parse((await plain.getAttribute('#tensors', 'data-pool-extra'))!)).toEqual(new Array(expected > 1 ? expected : 0).fill(0));
     } finally {
       await plain.close();
     }
-  }, 120_000);
+  }, 120_000 * SLOW);
 
   it('logged no page errors, failed requests or requests to other origins', () => {
     expect(problems).toEqual([]);
