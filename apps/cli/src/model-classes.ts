@@ -11,6 +11,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { ConfigError, ModelLoadError } from '@upshift/core';
 import { EMOJI_UNET_ASSETS, MODEL_CONFIG_FILE, readModelConfig } from '@upshift/models';
 import { preflightRun } from '@upshift/pipeline';
+import { canonicalJson } from './run-cache.js';
 
 /** How long fetching a remote model's config.json may take up front (ms). */
 export const MODEL_CONFIG_FETCH_TIMEOUT_MS = 15_000;
@@ -108,10 +109,31 @@ export async function modelImageSize(model: string, modelOptions: Record<string,
   return { ...(config.resolution === undefined ? {} : { side: config.resolution }), channels: config.architecture.inChannels };
 }
 
-/** `sha256:<hex>` of the model's config.json, or `name:<model>` when it cannot be read up front. */
+/**
+ * `sha256:<hex>` of a model's config.json text without its recommended `sampling`: everything
+ * else in the file (architecture, preconditioning, weights, training, spectrum) decides a run's
+ * pixels, while the recommendation only fills the options a user leaves out, and a cached run's
+ * key holds those resolved options already. So a run cached before the recommendation changed
+ * stays valid, and one cached after a retraining does not.
+ */
+export function configFingerprint(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    const { sampling: _recommendation, ...rest } = body as Record<string, unknown>;
+    body = rest;
+  }
+  return `sha256:${createHash('sha256').update(canonicalJson(body)).digest('hex')}`;
+}
+
+/** {@link configFingerprint} of the model's config.json, or `name:<model>` when it cannot be read up front. */
 export async function modelFingerprint(model: string, modelOptions: Record<string, unknown> | undefined): Promise<string> {
   const config = await modelConfigText(model, modelOptions);
-  return config === undefined ? `name:${model}` : `sha256:${createHash('sha256').update(config.text).digest('hex')}`;
+  return config === undefined ? `name:${model}` : configFingerprint(config.text);
 }
 
 /** The down operator the model's coarse levels were trained with (`config.json` -> `downOperator`; undefined when it cannot be read up front). */

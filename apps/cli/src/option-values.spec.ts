@@ -4,6 +4,9 @@ import { parseIntegerOption, parseJsonObjectOption, parseNumberOption, parseReso
 import { labelsFor, parseClassOption } from './class-labels.js';
 import { parsePolicyList } from './policy-list.js';
 import { resolvePipelineOptions } from './pipeline-options.js';
+import { configFingerprint } from './model-classes.js';
+import { EVAL_SAMPLING } from './eval/eval-options.js';
+import { samplingLine } from './eval/eval-command.js';
 import { formatTable } from './text-table.js';
 
 const CLASSES = ['Activities', 'Animals & Nature', 'Flags', 'Food & Drink'];
@@ -60,6 +63,26 @@ describe("the model's recommended sampling settings", () => {
     expect(() => resolvePipelineOptions({ guidanceInterval: '5,1' })).toThrow(/--guidance-interval = "?5,1"?: lo must be below hi/);
     expect(() => resolvePipelineOptions({ guidanceInterval: '5' })).toThrow(/--guidance-interval/);
     expect(() => resolvePipelineOptions({ afterUpshift: '[1]' })).toThrow(/--after-upshift/);
+  });
+
+  it("eval ignores the recommendation: its own settings fill what the user leaves out, so its page and cache do not move with it", () => {
+    const c = resolvePipelineOptions({}, EVAL_SAMPLING, recommended);
+    expect(c).toMatchObject({ sampler: 'euler', schedule: 'karras', steps: 20, guidance: 2, resizer: 'box-exact', upshiftNoise: 'coupled' });
+    for (const field of ['guidanceInterval', 'afterUpshift', 'policyOptions']) expect(c).not.toHaveProperty(field);
+    expect(resolvePipelineOptions({ sampler: 'heun', guidanceInterval: ',5' }, EVAL_SAMPLING, recommended)).toMatchObject({ sampler: 'heun', steps: 20, guidanceInterval: { sigmaMax: 5 } });
+    expect(samplingLine({ ...c, seed: 0 } as never, 1)).toMatch(/^euler sampler .*20 steps on the karras schedule, guidance 2, .*not the model's recommended sampling/);
+    expect(samplingLine({ ...c, guidanceInterval: { sigmaMax: 5 }, seed: 0 } as never, 1)).toMatch(/guidance 2 only for sigma in \(0, 5\].*noise band: 1\)$/);
+  });
+});
+
+describe('model fingerprint (run-cache keys)', () => {
+  const config = { name: 'm', architecture: { channels: [8] }, sampling: { sampler: 'euler', steps: 20 } };
+  it("ignores the recommended sampling and key order; changes with anything else in config.json", () => {
+    const fp = configFingerprint(JSON.stringify(config));
+    expect(fp).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(configFingerprint(JSON.stringify({ ...config, sampling: { sampler: 'heun', guidanceInterval: { sigmaMax: 5 } } }))).toBe(fp);
+    expect(configFingerprint(JSON.stringify({ sampling: config.sampling, architecture: config.architecture, name: 'm' }))).toBe(fp);
+    expect(configFingerprint(JSON.stringify({ ...config, architecture: { channels: [16] } }))).not.toBe(fp);
   });
 });
 

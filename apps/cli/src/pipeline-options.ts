@@ -51,10 +51,21 @@ export function parseWorkersOption(flag: string, raw: string): 'auto' | number {
 /** Pipeline fields the command line sets (labels and batch are set by each command). */
 export type CliPipelineConfig = Omit<PipelineConfig, 'batch' | 'classLabels'>;
 
-/** A command's own fallbacks, used when neither the user nor the model sets the field. */
+/**
+ * A command's own fallbacks, used when neither the user nor the model sets the field. A command
+ * whose results must not move when a model's recommendation changes (`eval`: its cached sets and
+ * its page) sets `recommendation: 'ignore'` and gives every sampling setting here.
+ */
 export interface CommandFallbacks {
   readonly steps: number;
   readonly policy?: string;
+  readonly sampler?: string;
+  readonly schedule?: string;
+  readonly resizer?: string;
+  readonly guidance?: number;
+  readonly upshiftNoise?: 'coupled' | 'fresh';
+  /** 'use' (default): the model's recommended sampling fills what the user leaves out; 'ignore': only these fallbacks do. */
+  readonly recommendation?: 'use' | 'ignore';
 }
 
 const RECOMMENDED = "the model's recommendation";
@@ -62,13 +73,13 @@ const RECOMMENDED = "the model's recommendation";
 /** Adds the shared options; `policy` is left out for commands that take a list of policies. */
 export function addPipelineOptions(cmd: Command, fallbacks: CommandFallbacks, withPolicy = true): Command {
   const d = DEFAULT_PIPELINE_CONFIG;
-  const or = (value: unknown) => `(default: ${RECOMMENDED}, else ${String(value)})`;
+  const or = (value: unknown) => (fallbacks.recommendation === 'ignore' ? `(default: ${String(value)}; not the model's recommendation)` : `(default: ${RECOMMENDED}, else ${String(value)})`);
   cmd
     .option('--model <name>', 'denoiser (model) name', d.model)
     .option('--model-options <json>', 'model options as a JSON object, e.g. {"path":"./my-model"}')
-    .option('--sampler <name>', `sampler: euler, heun, ddim, ddpm, euler-ancestral, dpmpp-2m, dpmpp-2m-sde ${or(d.sampler)}`)
+    .option('--sampler <name>', `sampler: euler, heun, ddim, ddpm, euler-ancestral, dpmpp-2m, dpmpp-2m-sde ${or(fallbacks.sampler ?? d.sampler)}`)
     .option('--sampler-options <json>', 'sampler options as a JSON object')
-    .option('--schedule <name>', `noise schedule: karras, exponential, vp-linear, vp-cosine, flow-matching ${or(d.schedule)}`)
+    .option('--schedule <name>', `noise schedule: karras, exponential, vp-linear, vp-cosine, flow-matching ${or(fallbacks.schedule ?? d.schedule)}`)
     .option('--schedule-options <json>', 'schedule options as a JSON object');
   if (withPolicy) {
     cmd
@@ -76,17 +87,17 @@ export function addPipelineOptions(cmd: Command, fallbacks: CommandFallbacks, wi
       .option('--policy-options <json>', 'policy options as a JSON object, e.g. {"fraction":0.4}');
   }
   return cmd
-    .option('--resizer <name>', `resizer: box-exact, dct-exact, detail-prior, bilinear ${or(d.resizer)}`)
+    .option('--resizer <name>', `resizer: box-exact, dct-exact, detail-prior, bilinear ${or(fallbacks.resizer ?? d.resizer)}`)
     .option('--resizer-options <json>', 'resizer options as a JSON object')
     .option('--backend <name>', 'tfjs backend: auto, cpu, wasm, webgpu', d.backend)
     .option('--steps <n>', `sampler steps ${or(fallbacks.steps)}`)
     .option('--seed <n>', 'noise seed (integer in [0, 2^32))', String(d.seed))
-    .option('--guidance <w>', `classifier-free guidance scale (1 = off) ${or(d.guidance)}`)
+    .option('--guidance <w>', `classifier-free guidance scale (1 = off) ${or(fallbacks.guidance ?? d.guidance)}`)
     .option('--guidance-levels <list>', 'guidance scale per level, comma-separated from level 0, e.g. "2,3" (others: --guidance)')
     .option('--guidance-interval <lo,hi>', 'guide only steps with sigma in (lo, hi] (full-resolution sigma), e.g. "0.3,5" or ",5"; "none" = every step')
     .option('--after-upshift <json>', 'stochastic steps after each upshift, e.g. {"steps":2,"mode":"churn"}; "none" = off')
     .option('--resolution <side>', 'target resolution, "64" or "64x32" (default: the model\'s)')
-    .option('--upshift-noise <mode>', `noise of an exact up step: coupled (reuse the initial noise) or fresh ${or(d.upshiftNoise)}`)
+    .option('--upshift-noise <mode>', `noise of an exact up step: coupled (reuse the initial noise) or fresh ${or(fallbacks.upshiftNoise ?? d.upshiftNoise)}`)
     .option(
       '--workers <n>',
       'threads for the model calls: "auto" (a worker thread per core when there is more than one; same images bit for bit), a number, or 1 (this thread only)',
@@ -121,9 +132,10 @@ export function parseGuidanceIntervalOption(flag: string, raw: string): { sigmaM
 
 /**
  * Converts the raw shared options into pipeline config fields (throws ConfigError naming the
- * flag): what the user gave, then the model's `recommended` sampling settings, then `fallbacks`,
- * then the pipeline's defaults. `--guidance-interval none` and `--after-upshift none` turn a
- * recommended interval / stochastic steps off.
+ * flag): what the user gave, then the model's `recommended` sampling settings (unless
+ * `fallbacks.recommendation` is 'ignore'), then `fallbacks`, then the pipeline's defaults.
+ * `--guidance-interval none` and `--after-upshift none` turn a recommended interval /
+ * stochastic steps off.
  */
 export function resolvePipelineOptions(
   raw: RawPipelineOptions,
@@ -156,17 +168,17 @@ export function resolvePipelineOptions(
     workers: parseWorkersOption('--workers', raw.workers ?? CLI_DEFAULT_WORKERS),
   };
   for (const key of Object.keys(user)) if (user[key] === undefined) delete user[key];
-  const merged: Record<string, unknown> = withRecommendedSampling(user, recommended);
+  const merged: Record<string, unknown> = withRecommendedSampling(user, fallbacks.recommendation === 'ignore' ? undefined : recommended);
   if (off(raw.guidanceInterval)) delete merged['guidanceInterval'];
   if (off(raw.afterUpshift)) delete merged['afterUpshift'];
   const filled: Record<string, unknown> = {
-    sampler: d.sampler,
-    schedule: d.schedule,
+    sampler: fallbacks.sampler ?? d.sampler,
+    schedule: fallbacks.schedule ?? d.schedule,
     policy: fallbacks.policy ?? d.policy,
-    resizer: d.resizer,
+    resizer: fallbacks.resizer ?? d.resizer,
     steps: fallbacks.steps,
-    guidance: d.guidance,
-    upshiftNoise: d.upshiftNoise ?? 'coupled',
+    guidance: fallbacks.guidance ?? d.guidance,
+    upshiftNoise: fallbacks.upshiftNoise ?? d.upshiftNoise ?? 'coupled',
     ...merged,
   };
   return filled as unknown as CliPipelineConfig;

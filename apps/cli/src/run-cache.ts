@@ -2,9 +2,9 @@
  * A directory of finished runs for `compare --cache-dir`: each set of images (a policy's run,
  * the noise-band run) is kept as JSON with its float32 image, keyed by a hash of everything that
  * decides its pixels (the full pipeline config, with seed, labels and backend, and the model's
- * config.json). A later `compare` with the same key reuses the set instead of sampling it
- * again, so a long comparison survives an interruption and can be run one set at a time
- * (e.g. each under its own `flock`). Files are written atomically (temporary file, rename).
+ * config.json but for its recommended sampling, which the config already resolves). A later
+ * `compare` with the same key reuses the set instead of sampling it again, so a long comparison
+ * survives an interruption and can be run one set at a time (e.g. each under its own `flock`). Files are written atomically (temporary file, rename).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -28,7 +28,7 @@ export function canonicalJson(value: unknown): string {
 export interface RunCacheKey {
   /** The config passed to the pipeline (policy, seed, labels, backend, ...). */
   readonly config: unknown;
-  /** sha256 of the model's config.json (changes when the model is retrained), or its name. */
+  /** sha256 of the model's config.json without its recommended `sampling` (changes when the model is retrained), or its name. */
   readonly model: string;
 }
 

@@ -24,6 +24,7 @@ import { createRunCache } from '../run-cache.js';
 import type { RunCacheKey } from '../run-cache.js';
 import { InterruptedError } from '../run-with-progress.js';
 import type { EvalOptions } from './eval-options.js';
+import { EVAL_SAMPLING } from './eval-options.js';
 import { analyticSpec, matrixSpec, paretoSpec, plansSpec, samplesSpec, spectraSpec } from './eval-figures.js';
 import type { Measurements, TheoryProvider } from './eval-measure.js';
 import { measureSets } from './eval-measure.js';
@@ -36,6 +37,7 @@ import { ANALYTIC_MODEL, evalSets } from './eval-sets.js';
 import { renderFigure } from './figure-render.js';
 import type { CellVerdict } from './matrix-verdicts.js';
 import { analyticVerdict, matrixVerdict, RESIZER_OPERATOR, samplerProcess } from './matrix-verdicts.js';
+import type { ResultsContext } from './results-markdown.js';
 import { resultsMarkdown } from './results-markdown.js';
 
 /** Format tag of eval.json. */
@@ -163,22 +165,7 @@ export async function runEval(options: EvalOptions, pipeline: Pipeline, io: CliI
     const report = evalReport(m, options, { parts, verdicts, backends, model: await modelFingerprint(base.model, base.modelOptions as Record<string, unknown> | undefined), references, modelOperator, figures, command: ctx.command });
     await output.write(json, `${JSON.stringify(report, null, 1)}\n`);
     const md = join(options.out, 'RESULTS.md');
-    const sampling = `${base.sampler} sampler (matrix: each sampler), ${base.steps} steps on the ${base.schedule} schedule, guidance ${base.guidance ?? 1}, resizer ${base.resizer} (matrix: each resizer), ${base.upshiftNoise ?? 'coupled'} upshift noise, seed ${base.seed} (noise band: ${options.noiseBandSeed})`;
-    await output.write(
-      md,
-      resultsMarkdown(m, {
-        command: ctx.command,
-        model: base.model,
-        backend: backends.join(', ') || base.backend,
-        sampling,
-        ...(firstRef ? { heldOut: { file: firstRef.spec.file, draws: firstRef.draws.length, seed: firstRef.spec.seed, poolSize: firstRef.poolSize } } : {}),
-        analytic: options.analytic,
-        figures,
-        json: relative(options.out, json),
-        verdicts,
-        ...(modelOperator ? { modelOperator } : {}),
-      }),
-    );
+    await output.write(md, resultsMarkdown(m, { ...pageContext(options, ctx.command, backends, firstRef), figures, json: relative(options.out, json), verdicts, ...(modelOperator ? { modelOperator } : {}) }));
     if (ctx.signal?.aborted) throw new InterruptedError();
     const files = await output.commit();
     io.stdout.write(`wrote ${files.map((f) => relative('.', f)).join(', ')}\n`);
@@ -187,6 +174,38 @@ export async function runEval(options: EvalOptions, pipeline: Pipeline, io: CliI
     await output.abort();
     throw e;
   }
+}
+
+/**
+ * The sampling settings every set shares, as the page states them: the sampler, schedule,
+ * steps, guidance and upshift noise, any guidance levels / interval or stochastic steps, and the
+ * seeds; the eval's own fixed settings unless the command line changed them (never the model's
+ * recommended sampling, which may change).
+ */
+export function samplingLine(base: EvalOptions['base'], noiseBandSeed: number): string {
+  const parts = [
+    `${base.sampler} sampler${base.samplerOptions ? ` ${JSON.stringify(base.samplerOptions)}` : ''} (matrix: each sampler)`,
+    `${base.steps} steps on the ${base.schedule} schedule${base.scheduleOptions ? ` ${JSON.stringify(base.scheduleOptions)}` : ''}`,
+    `guidance ${base.guidance ?? 1}${base.guidanceLevels ? ` (per level ${base.guidanceLevels.join(', ')})` : ''}${base.guidanceInterval ? ` only for sigma in (${base.guidanceInterval.sigmaMin ?? 0}, ${base.guidanceInterval.sigmaMax ?? 'inf'}]` : ''}`,
+    `resizer ${base.resizer}${base.resizerOptions ? ` ${JSON.stringify(base.resizerOptions)}` : ''} (matrix: each resizer)`,
+    `${base.upshiftNoise ?? 'coupled'} upshift noise`,
+    ...(base.afterUpshift ? [`after each upshift ${JSON.stringify(base.afterUpshift)}`] : []),
+    `seed ${base.seed} (noise band: ${noiseBandSeed})`,
+  ];
+  const pinned = (['sampler', 'schedule', 'steps', 'guidance', 'resizer', 'upshiftNoise'] as const).every((k) => base[k] === EVAL_SAMPLING[k]) && !base.guidanceLevels && !base.guidanceInterval && !base.afterUpshift;
+  return `${parts.join(', ')}${pinned ? " (the eval's own settings, `EVAL_SAMPLING` in apps/cli/src/eval/eval-options.ts, not the model's recommended sampling, which may change)" : ''}`;
+}
+
+function pageContext(options: EvalOptions, command: string, backends: readonly string[], firstRef: HeldOutReference | undefined): Omit<ResultsContext, 'figures' | 'json' | 'verdicts' | 'modelOperator'> {
+  const base = options.base;
+  return {
+    command,
+    model: base.model,
+    backend: backends.join(', ') || base.backend,
+    sampling: samplingLine(base, options.noiseBandSeed),
+    ...(firstRef ? { heldOut: { file: firstRef.spec.file, draws: firstRef.draws.length, seed: firstRef.spec.seed, poolSize: firstRef.poolSize } } : {}),
+    analytic: options.analytic,
+  };
 }
 
 /** eval.json: everything measured (deterministic given the images) and, apart, the provenance (command, date, wall times). */

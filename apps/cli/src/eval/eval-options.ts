@@ -11,9 +11,9 @@ import { ConfigError, PolicyFactory, ResizerFactory, SamplerFactory } from '@ups
 import { findFactory } from '@upshift/pipeline';
 import { labelsFor, parseClassOption } from '../class-labels.js';
 import { DEFAULT_HELD_OUT } from '../compare-command.js';
-import { checkRecommendedSampling, modelClasses, modelRecommendedSampling } from '../model-classes.js';
+import { modelClasses } from '../model-classes.js';
 import { parseIntegerOption, parseNameOption, parseNumberOption } from '../option-values.js';
-import type { CliPipelineConfig, RawPipelineOptions } from '../pipeline-options.js';
+import type { CliPipelineConfig, CommandFallbacks, RawPipelineOptions } from '../pipeline-options.js';
 import { addPipelineOptions, resolvePipelineOptions } from '../pipeline-options.js';
 import type { PolicySpec } from '../policy-list.js';
 import { parsePolicyList } from '../policy-list.js';
@@ -36,9 +36,25 @@ export const MATRIX_PLANS: readonly PolicySpec[] = [
   { policy: 'pyramid', label: 'pyramid' },
 ];
 
+/**
+ * The sampling settings of `eval` when the command line leaves them out: fixed here, not taken
+ * from the model's recommended sampling (`config.json` -> `sampling`), so that a change of the
+ * recommendation neither changes what the page measures nor invalidates its cached sets. The
+ * page states them.
+ */
+export const EVAL_SAMPLING = {
+  steps: 20,
+  sampler: 'euler',
+  schedule: 'karras',
+  guidance: 2,
+  resizer: 'box-exact',
+  upshiftNoise: 'coupled',
+  recommendation: 'ignore',
+} as const satisfies CommandFallbacks;
+
 /** Defaults of `eval`. */
 export const EVAL_DEFAULTS = {
-  steps: 20,
+  steps: EVAL_SAMPLING.steps,
   images: 9,
   out: 'docs',
   cacheDir: '.cache/eval',
@@ -73,7 +89,7 @@ export interface RawEvalOptions extends RawPipelineOptions {
 
 /** Validated `eval` options. */
 export interface EvalOptions {
-  /** Shared sampling settings (the model's recommended ones unless given); policy, sampler and resizer are per set. */
+  /** Shared sampling settings (given, else {@link EVAL_SAMPLING}; never the model's recommendation); policy, sampler and resizer are per set. */
   readonly base: Omit<CliPipelineConfig, 'policy' | 'policyOptions'>;
   readonly parts: readonly EvalPart[];
   readonly policies: readonly PolicySpec[];
@@ -101,7 +117,7 @@ export interface EvalOptions {
 
 /** Adds the `eval` options to `cmd`. */
 export function defineEvalOptions(cmd: Command): Command {
-  return addPipelineOptions(cmd, { steps: EVAL_DEFAULTS.steps }, false)
+  return addPipelineOptions(cmd, EVAL_SAMPLING, false)
     .option('--parts <list>', `parts to run: ${EVAL_PARTS.join(', ')}`, EVAL_PARTS.join(','))
     .option('--policies <list>', 'policies of the policy table: name or name:{json}, comma-separated ("none" is always measured, as the reference)', DEFAULT_EVAL_POLICIES)
     .option('--samplers <list>', 'samplers of the compatibility matrix: name or name:{json options}', DEFAULT_EVAL_SAMPLERS)
@@ -129,10 +145,7 @@ function parseNamedList(flag: string, raw: string): PolicySpec[] {
 
 /** Validates raw options; every named plugin and its options are checked before any sampling. */
 export async function resolveEvalOptions(raw: RawEvalOptions, container: DependencyContainer): Promise<EvalOptions> {
-  const { model, modelOptions } = resolvePipelineOptions({ model: raw.model, modelOptions: raw.modelOptions });
-  const recommended = await modelRecommendedSampling(model, modelOptions as Record<string, unknown> | undefined);
-  const { policy: _p, policyOptions: _o, ...base } = resolvePipelineOptions(raw, { steps: EVAL_DEFAULTS.steps }, recommended);
-  await checkRecommendedSampling(container, base, model, modelOptions as Record<string, unknown> | undefined);
+  const { policy: _p, policyOptions: _o, ...base } = resolvePipelineOptions(raw, EVAL_SAMPLING);
   const parts = (raw.parts ?? EVAL_PARTS.join(',')).split(',').map((p) => p.trim());
   for (const p of parts) if (!(EVAL_PARTS as readonly string[]).includes(p)) throw new ConfigError('--parts', raw.parts, `each part must be one of ${EVAL_PARTS.join(', ')}`);
   let policies = parseNamedList('--policies', raw.policies ?? DEFAULT_EVAL_POLICIES);
