@@ -214,14 +214,16 @@ describe.skipIf(skip)('web demo in Chromium (pipeline in a Web Worker, wasm back
     });
     const stepMs = parseMs(/\(([\d.]+ m?s)\)$/.exec(await text(page, '#progress'))?.[1]);
     console.info(`web e2e: first 64 px step ${Math.round(stepMs)} ms; page timer max gap ${Math.round(probe.maxGap)} ms over ${probe.ticks} ticks, longest long task ${Math.round(probe.longest)} ms`);
-    // On the main thread a step blocked the page for its whole length (0.5-2 s here); in the
-    // worker the timer keeps firing through it (gaps of 30-80 ms, up to ~220 ms at load 12 on
-    // 2 cores, and no long task). The 400 ms floor keeps scheduling noise on a loaded machine,
-    // or a machine fast enough for sub-500 ms steps, from failing the test.
+    // On the main thread a step blocked the page for its whole length (0.3-2 s here); in the
+    // worker the timer keeps firing through it (gaps of 30-80 ms, up to ~280 ms at load 12 on
+    // 2 cores, and no long task).
     expect(stepMs).toBeGreaterThan(0);
-    const bound = Math.max(0.6 * stepMs, 400);
-    expect(probe.maxGap).toBeLessThan(bound);
-    expect(probe.longest).toBeLessThan(bound);
+    // The timer's gaps grow with the machine's load (280 ms with four busy loops beside a 714 ms
+    // step), so their bound is loose; the discriminating check is the long task: a step on the
+    // main thread is one long task as long as the step (~350 ms on wasm threads here), while the
+    // page's own tasks are tiny (none reached 50 ms here, busy loops or not).
+    expect(probe.maxGap).toBeLessThan(Math.max(0.9 * stepMs, 800));
+    expect(probe.longest).toBeLessThan(Math.max(0.6 * stepMs, 150));
 
     // The plan: 200 cells, wrapped within the viewport.
     expect(await page.$$eval('#plan .plan-cell', (cells) => cells.length)).toBe(200);
