@@ -30,9 +30,44 @@ const swd = (s: SetMeasurement): string => (s.swdVsData ? s.swdVsData.map((l) =>
 const bands = (s: SetMeasurement): string => (s.bandRatio ? s.bandRatio.ratio.map((r, i) => `${r.toFixed(3)}±${(s.bandRatio!.se[i] ?? 0).toFixed(3)}`).join(' / ') : '-');
 const inBands = (s: SetMeasurement): string => (s.swdVsFullInBands ? s.swdVsFullInBands.map((r) => `${r >= 0 ? '+' : ''}${r.toFixed(1)}`).join(' / ') : '-');
 
-/** A resolved SWD loss: worse than full resolution by more than the band at some level. */
-function resolvedLoss(s: SetMeasurement): boolean {
-  return (s.swdVsFullInBands ?? []).some((r) => r > 1);
+/**
+ * How many noise bands a difference must exceed to be read as resolved. The band is a single
+ * difference between two full-resolution sets, so it is itself a rough estimate (another pair of
+ * seeds could give half or twice it): 1 band is not evidence, 3 bands is.
+ */
+export const RESOLVED_BANDS = 3;
+
+/** A policy's SWD difference from full resolution, read against the band. */
+export type BandReading = 'within' | 'unresolved' | 'loss';
+
+/** within: at most 1 band worse at every level; unresolved: at most {@link RESOLVED_BANDS}; loss: more at some level. */
+export function bandReading(s: SetMeasurement): BandReading | undefined {
+  if (!s.swdVsFullInBands || s.swdVsFullInBands.length === 0) return undefined;
+  const worst = Math.max(...s.swdVsFullInBands);
+  return worst <= 1 ? 'within' : worst <= RESOLVED_BANDS ? 'unresolved' : 'loss';
+}
+
+/** Worst level of a policy: its largest difference in bands, with the level's side. */
+function worstLevel(s: SetMeasurement, sides: readonly number[]): string {
+  const v = s.swdVsFullInBands ?? [];
+  const i = v.indexOf(Math.max(...v));
+  return `${v[i]! >= 0 ? '+' : ''}${v[i]!.toFixed(1)} bands at ${sides[i] ?? '?'} px`;
+}
+
+/**
+ * Whether `a` dominates `b`: no more FLOPs, no lower paired PSNR, and lower SWD by more than a
+ * band at every level where either is more than a band worse than full resolution (and at least
+ * one such level).
+ */
+export function dominates(a: SetMeasurement, b: SetMeasurement): boolean {
+  const fa = a.flopFraction?.measured;
+  const fb = b.flopFraction?.measured;
+  const va = a.swdVsFullInBands;
+  const vb = b.swdVsFullInBands;
+  if (fa === undefined || fb === undefined || !va || !vb || fa > fb) return false;
+  if (typeof a.psnr === 'number' && typeof b.psnr === 'number' && a.psnr < b.psnr) return false;
+  const levels = va.flatMap((x, i) => (x > 1 || (vb[i] ?? 0) > 1 ? [i] : []));
+  return levels.length > 0 && levels.every((i) => (vb[i] ?? 0) - (va[i] ?? 0) > 1);
 }
 
 /** The generated reading of the policy table. */
@@ -43,34 +78,65 @@ export function policyReading(m: Measurements): string[] {
   const out: string[] = [];
   const n = full.images ?? 0;
   const band = m.bands['policies']?.swd;
-  const free = rows.filter((s) => s.swdVsFullInBands && !resolvedLoss(s)).sort((a, b) => (a.flopFraction?.measured ?? 1) - (b.flopFraction?.measured ?? 1));
-  const costly = rows.filter(resolvedLoss).sort((a, b) => (a.flopFraction?.measured ?? 1) - (b.flopFraction?.measured ?? 1));
-  const bestPsnr = [...rows].filter((s) => typeof s.psnr === 'number').sort((a, b) => (b.psnr as number) - (a.psnr as number))[0];
+  const sides = band?.map((l) => l.side) ?? [64, 32, 16];
+  const flops = (s: SetMeasurement): number => s.flopFraction?.measured ?? 1;
+  const byFlops = [...rows].sort((a, b) => flops(a) - flops(b));
+  const named = (list: readonly SetMeasurement[], detail: (s: SetMeasurement) => string): string => list.map((s) => `${s.label} (${detail(s)})`).join(', ');
   if (band) {
     out.push(
-      `- **Resolution of the measurement**: with ${n} images per set, SWD against held-out data moves by ${band.map((l) => `${l.width.toFixed(1)} (${(100 * l.relative).toFixed(0)} %)`).join(' / ')} at ${band.map((l) => l.side).join(' / ')} px between two full-resolution sets with different seeds. A policy is "free" here only in that sense: its SWD is within that band of full resolution's; smaller losses are not resolved at this size.`,
+      `- **Resolution of the measurement**: with ${n} images per set, SWD against held-out data moves by ${band.map((l) => `${l.width.toFixed(1)} (${(100 * l.relative).toFixed(0)} %)`).join(' / ')} at ${sides.join(' / ')} px between two full-resolution sets with different seeds: that is the noise band. It is one difference between two sets, so it is itself rough; below, a difference of up to ${RESOLVED_BANDS} bands is read as not resolved at this size, and a policy is "free" only in the sense that its SWD is within the band of full resolution's. More images per set (\`--images\`) narrow the band.`,
     );
   }
-  if (free.length > 0) {
-    const cheapest = free[0]!;
-    out.push(
-      `- **Cheapest policy without a resolved SWD loss**: ${cheapest.label} at ${f(cheapest.flopFraction?.measured)} of the FLOPs (paired PSNR ${db(cheapest)}). Within the band: ${free.map((s) => `${s.label} (${f(s.flopFraction?.measured, 2)})`).join(', ')}.`,
-    );
-  } else out.push('- **No policy is within the noise band** of full resolution at every SWD level.');
-  if (costly.length > 0) {
-    out.push(`- **Where savings stop being free**: ${costly.map((s) => `${s.label} (${f(s.flopFraction?.measured, 2)} FLOPs, SWD vs full in bands ${inBands(s)})`).join('; ')} are worse than full resolution by more than the band at some level.`);
+  const read = (r: BandReading) => byFlops.filter((s) => bandReading(s) === r);
+  const within = read('within');
+  const unresolved = read('unresolved');
+  const losses = read('loss');
+  const inBandsOf = (s: SetMeasurement) => `${f(flops(s), 2)} FLOPs, ${inBands(s)} bands`;
+  out.push(within.length > 0 ? `- **Within the band at every level**: ${named(within, inBandsOf)}.` : '- **No policy is within the noise band** of full resolution at every SWD level.');
+  if (unresolved.length > 0) out.push(`- **Worse by 1-${RESOLVED_BANDS} bands (not resolved at this size)**: ${named(unresolved, (s) => `${f(flops(s), 2)} FLOPs, ${worstLevel(s, sides)}`)}.`);
+  const safe = byFlops.find((s) => bandReading(s) !== 'loss');
+  if (losses.length > 0) {
+    const cheaper = safe ? losses.filter((s) => flops(s) < flops(safe)) : losses;
+    const dearer = safe ? losses.filter((s) => flops(s) >= flops(safe)) : [];
+    const head = safe
+      ? `- **Where savings stop being free**: the cheapest policy without a resolved loss is ${safe.label} at ${f(flops(safe))} of the FLOPs (${inBands(safe)} bands); every cheaper policy loses resolvably: `
+      : `- **Where savings stop being free**: every policy loses resolvably (more than ${RESOLVED_BANDS} bands at some level): `;
+    out.push(`${head}${named(cheaper, (s) => `${f(flops(s), 2)} FLOPs, ${inBands(s)} bands`)}.${dearer.length > 0 ? ` So do ${named(dearer, (s) => `${f(flops(s), 2)} FLOPs, ${inBands(s)} bands`)}, at more FLOPs.` : ''}`);
   }
+  const dominated = rows.flatMap((b) => {
+    const by = byFlops.filter((a) => a !== b && dominates(a, b));
+    return by.length > 0 ? [`${b.label} by ${by.map((a) => a.label).join(' and ')}`] : [];
+  });
+  if (dominated.length > 0) out.push(`- **Dominated** (another policy costs no more FLOPs, has no lower paired PSNR, and has lower SWD at every level where either is more than a band worse than full resolution, by more than a band): ${dominated.join('; ')}.`);
+  const half = rows.filter((s) => flops(s) >= 0.45 && flops(s) <= 0.6 && s.swdVsData);
+  if (half.length > 1 && band) {
+    const best = sides.slice(0, 2).map((side, i) => {
+      const sorted = [...half].sort((a, b) => a.swdVsData![i]!.mean - b.swdVsData![i]!.mean);
+      const [first, second] = [sorted[0]!, sorted[1]!];
+      const gap = second.swdVsData![i]!.mean - first.swdVsData![i]!.mean;
+      const behind = gap / band[i]!.width;
+      return `at ${side} px ${first.label} (${first.swdVsData![i]!.mean.toFixed(1)}; next ${second.label}, ${behind.toFixed(1)} bands behind${behind > RESOLVED_BANDS ? '' : ': not resolved'})`;
+    });
+    out.push(`- **Best near half the FLOPs** (0.45-0.6): lowest SWD vs data ${best.join('; ')}.`);
+  }
+  const bestPsnr = [...rows].filter((s) => typeof s.psnr === 'number').sort((a, b) => (b.psnr as number) - (a.psnr as number))[0];
   if (bestPsnr) out.push(`- **Closest to its full-resolution twin**: ${bestPsnr.label}, ${db(bestPsnr)} paired PSNR, SSIM ${f(bestPsnr.ssim)}, at ${f(bestPsnr.flopFraction?.measured)} of the FLOPs.`);
+  const last = sides.length - 1;
+  const closer = rows.filter((s) => (s.swdVsFullInBands?.[last] ?? 0) < -1);
+  if (band && closer.length > rows.length / 2) {
+    out.push(`- **Coarse structure is not the loss**: at ${sides[last]} px, ${closer.length} of ${rows.length} policies are closer to the data than full resolution by more than a band; what they lose is the detail only the finer grids hold.`);
+  }
   const lostTop = rows.filter((s) => s.bandRatio && s.bandRatio.ratio.at(-1)! < 1 - 2 * (s.bandRatio.se.at(-1) ?? 0));
   if (lostTop.length > 0) {
     out.push(`- **Fine detail**: ${lostTop.map((s) => `${s.label} keeps ${(100 * s.bandRatio!.ratio.at(-1)!).toFixed(0)} %`).join(', ')} of full resolution's power above 1/4 cycle per pixel (what only the 64 px grid holds; 2 standard errors resolved).`);
   }
   const seed = rows.find((s) => s.policy === 'fixed' && s.policyOptions === undefined);
   const seedT = rows.find((s) => s.policy === 'fixed' && s.policyOptions?.['t'] !== undefined);
+  const verdict = { within: ' — within the band', unresolved: ' — not resolved from full resolution at this size', loss: ' — a resolved loss' } as const;
   if (seed) {
     out.push(
-      `- **The seed's rule** ("1/4 side while t > 0.7" on the cosine schedule, i.e. sigma > 2: \`fixed\`): ${f(seed.flopFraction?.measured)} of the FLOPs, paired PSNR ${db(seed)}, SWD vs full in bands ${inBands(seed)}${resolvedLoss(seed) ? ' — a resolved loss' : ' — within the band'}.` +
-        (seedT ? ` Read naively as t = 0.7 of the Karras grid (\`fixed {"t":0.7}\`, sigma ~12) it only coarsens the first steps: ${f(seedT.flopFraction?.measured)} of the FLOPs, ${db(seedT)}. A threshold in t means different noise on different schedules; Upshift's policies take sigma or logSNR.` : ''),
+      `- **The seed's rule** ("1/4 side while t > 0.7" on the cosine schedule, i.e. sigma > 2: \`fixed\`): ${f(seed.flopFraction?.measured)} of the FLOPs, paired PSNR ${db(seed)}, SWD vs full in bands ${inBands(seed)}${verdict[bandReading(seed) ?? 'loss']}.` +
+        (seedT ? ` Read naively as t = 0.7 of the Karras grid (\`fixed {"t":0.7}\`, sigma ~12) it only coarsens the first steps: ${f(seedT.flopFraction?.measured)} of the FLOPs, ${db(seedT)}, SWD vs full in bands ${inBands(seedT)}${verdict[bandReading(seedT) ?? 'loss']}. A threshold in t means different noise on different schedules; Upshift's policies take sigma or logSNR.` : ''),
     );
   }
   return out;
@@ -169,7 +235,7 @@ export function resultsMarkdown(m: Measurements, ctx: ResultsContext): string {
     ...fig('samples', 'same-seed samples'),
     '## Compatibility matrix (shipped model)',
     '',
-    `Every sampler x resizer under the \`fixed\` (one switch from 1/4 side at sigma 2) and \`pyramid\` (1/4 side above sigma 6.3, 1/2 side above 2) plans. Verdicts: **ok**; **caution** (works, with the caveat listed below); **unsafe** (do not use); **fails** (refused or broke, with the error).${ctx.modelOperator ? ` The model's coarse levels were trained on ${ctx.modelOperator}-pooled images.` : ''}`,
+    `Every sampler x resizer under the \`fixed\` (one switch from 1/4 side at sigma 2) and \`pyramid\` (1/4 side above sigma 6.3, 1/2 side above 2) plans. Verdicts: **ok**; **caution** (works, with the caveat listed below); **unsafe** (do not use); **fails** (refused or broke, with the error). A verdict is about the combination — a resizer or sampler that breaks the switch, measured against the same sampler and plan with box-exact — not about what the plan itself costs: an **ok** cell still loses what its plan loses against full resolution (the policy table: \`fixed\` and \`pyramid\` with Euler and box-exact are rows there).${ctx.modelOperator ? ` The model's coarse levels were trained on ${ctx.modelOperator}-pooled images.` : ''}`,
     ...matrixTables(m, ctx.verdicts, 'matrix'),
     ...fig('matrix', 'compatibility matrix'),
     '## Analytic check (i.i.d. Gaussian data, exact denoiser)',

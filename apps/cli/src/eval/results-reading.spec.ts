@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Measurements, SetMeasurement } from './eval-measure.js';
+import { bandReading, dominates, policyReading } from './results-markdown.js';
+
+const row = (label: string, flops: number, inBands: number[], psnr: number, swd: number[]): SetMeasurement => ({
+  id: `policies/${label}`,
+  part: 'policies',
+  role: label === 'none' ? 'reference' : 'policy',
+  label,
+  policy: label,
+  status: 'measured',
+  images: 9,
+  flopFraction: { planned: flops, measured: flops },
+  psnr,
+  swdVsFullInBands: inBands,
+  swdVsData: swd.map((mean, i) => ({ side: 64 >> i, mean, std: 1 })),
+});
+
+describe('the reading of the policy table', () => {
+  const sets = [
+    row('none', 1, [0, 0, 0], Number.NaN, [80, 80, 200]),
+    row('cheap', 0.5, [10, 20, -5], 19, [150, 120, 180]),
+    row('halfway', 0.55, [8, 25, -4], 19.5, [135, 130, 185]),
+    row('late', 0.7, [0.2, 2.5, 0], 25, [82, 85, 200]),
+    row('bet', 0.8, [2, 8, -3], 21, [95, 100, 190]),
+  ];
+  const m: Measurements = { sets, bands: { policies: { images: 9, swd: [64, 32, 16].map((side) => ({ side, width: 5, relative: 0.05, values: [] })) } }, timing: {} };
+
+  it('reads 1-3 bands as not resolved, finds where savings stop being free and which policy is dominated', () => {
+    expect(sets.slice(1).map(bandReading)).toEqual(['loss', 'loss', 'unresolved', 'loss']);
+    expect(dominates(sets[3]!, sets[4]!)).toBe(true); // fewer FLOPs, higher PSNR, lower SWD by > 1 band where it matters
+    expect(dominates(sets[1]!, sets[2]!)).toBe(false); // cheaper, but worse at 64 px
+    const text = policyReading(m).join('\n');
+    expect(text).toContain('**No policy is within the noise band**');
+    expect(text).toContain('**Worse by 1-3 bands (not resolved at this size)**: late (0.70 FLOPs, +2.5 bands at 32 px)');
+    expect(text).toMatch(/cheapest policy without a resolved loss is late at 0\.700 .* every cheaper policy loses resolvably: cheap .*, halfway .*\. So do bet \(0\.80 FLOPs/);
+    expect(text).toContain('bet by late');
+    expect(text).toContain('lowest SWD vs data at 64 px halfway (135.0; next cheap, 3.0 bands behind: not resolved); at 32 px cheap (120.0; next halfway, 2.0 bands behind: not resolved)');
+  });
+});
