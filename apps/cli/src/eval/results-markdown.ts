@@ -167,19 +167,26 @@ function matrixTables(m: Measurements, verdicts: ReadonlyMap<string, CellVerdict
   const plans = [...new Set(cells.map((c) => c.policy))];
   const out: string[] = [];
   for (const plan of plans) {
-    out.push('', `**${plan}** plan — ${part === 'matrix' ? 'paired PSNR vs the same sampler at full resolution / SWD 64 px vs data (x1e3) / verdict' : 'band power vs the same sampler at full resolution, measured (theory), bands <1/8 / 1/8-1/4 / >1/4 cyc/px, and the verdict'}:`, '');
-    out.push(`| sampler | ${resizers.join(' | ')} |`, `|---|${resizers.map(() => '---').join('|')}|`);
+    out.push(
+      '',
+      `**${plan}** plan — ${part === 'matrix' ? 'paired PSNR vs the same sampler at full resolution / SWD 64 px vs data (x1e3; in brackets the difference from the same sampler at full resolution, in noise bands) / verdict' : 'band power vs the same sampler at full resolution, measured (theory), bands <1/8 / 1/8-1/4 / >1/4 cyc/px, and the verdict'}:`,
+      '',
+    );
+    out.push(`| sampler${part === 'matrix' ? ' (SWD 64 px at full resolution)' : ''} | ${resizers.join(' | ')} |`, `|---|${resizers.map(() => '---').join('|')}|`);
     for (const sampler of samplers) {
+      const full = m.sets.find((x) => x.part === part && x.role === 'reference' && x.sampler === sampler);
+      const rowLabel = part === 'matrix' ? `${sampler} (${full?.status === 'measured' && full.swdVsData?.[0] ? full.swdVsData[0].mean.toFixed(1) : 'not measured'})` : sampler;
       const row = resizers.map((r) => {
         const c = cells.find((x) => x.sampler === sampler && x.resizer === r && x.policy === plan);
         if (!c) return '';
         const v = verdicts.get(c.id);
         if (c.status !== 'measured') return v?.status ?? c.status;
-        if (part === 'matrix') return `${db(c)} / ${c.swdVsData?.[0] ? c.swdVsData[0].mean.toFixed(1) : '-'} / **${v?.status ?? ''}**`;
+        const d = c.swdVsFullInBands?.[0];
+        if (part === 'matrix') return `${db(c)} / ${c.swdVsData?.[0] ? c.swdVsData[0].mean.toFixed(1) : '-'}${d === undefined ? '' : ` (${d >= 0 ? '+' : ''}${d.toFixed(1)})`} / **${v?.status ?? ''}**`;
         const th = c.theory?.ratio ?? [];
         return `${(c.bandRatio?.ratio ?? []).map((r, i) => `${r.toFixed(2)} (${f(th[i], 2)})`).join(' / ')} **${v?.status ?? ''}**`;
       });
-      out.push(`| ${sampler} | ${row.join(' | ')} |`);
+      out.push(`| ${rowLabel} | ${row.join(' | ')} |`);
     }
   }
   const notes = cells.filter((c) => (verdicts.get(c.id)?.reasons.length ?? 0) > 0);
@@ -192,6 +199,49 @@ function matrixTables(m: Measurements, verdicts: ReadonlyMap<string, CellVerdict
       else for (const l of list) out.push(`- ${l}`);
     }
   }
+  return out;
+}
+
+/**
+ * The generated reading of the model's compatibility matrix: samplers whose full-resolution runs
+ * give the same numbers (one update under two names), per sampler what the box-exact plans cost
+ * against its own full-resolution run, and the verdicts counted.
+ */
+export function matrixReading(m: Measurements, verdicts: ReadonlyMap<string, CellVerdict>): string[] {
+  const refs = m.sets.filter((s) => s.part === 'matrix' && s.role === 'reference' && s.status === 'measured' && s.swdVsData);
+  const cells = m.sets.filter((s) => s.part === 'matrix' && s.role === 'cell');
+  const measured = cells.filter((c) => c.status === 'measured' || c.status === 'error');
+  if (measured.length === 0) return ['Not measured yet.'];
+  const out: string[] = [];
+  const key = (s: SetMeasurement) => JSON.stringify(s.swdVsData!.map((l) => l.mean));
+  const same = refs.flatMap((r, i) => {
+    const twin = refs.slice(0, i).find((o) => key(o) === key(r));
+    return twin ? [`${r.sampler} = ${twin.sampler}`] : [];
+  });
+  if (same.length > 0) out.push(`- **The same numbers under two names** (their full-resolution runs measure identically): ${same.join(', ')} — one update at their default options.`);
+  const band64 = m.bands['matrix']?.swd?.[0]?.width;
+  const bestRef = [...refs].sort((a, b) => a.swdVsData![0]!.mean - b.swdVsData![0]!.mean)[0];
+  if (band64 !== undefined && bestRef) {
+    const further = refs.filter((r) => r.swdVsData![0]!.mean - bestRef.swdVsData![0]!.mean > RESOLVED_BANDS * band64 && !same.some((t) => t.startsWith(`${r.sampler} =`)));
+    if (further.length > 0) {
+      out.push(`- **Full resolution is not the same bar for every sampler**: at these settings ${further.map((r) => `${r.sampler} (${r.swdVsData![0]!.mean.toFixed(1)})`).join(', ')} ${further.length > 1 ? 'are' : 'is'} further from the data at 64 px than ${bestRef.sampler} (${bestRef.swdVsData![0]!.mean.toFixed(1)}) by more than ${RESOLVED_BANDS} bands; each cell is judged against its own sampler's full-resolution run.`);
+    }
+  }
+  const boxes = measured.filter((c) => c.resizer === 'box-exact' && c.swdVsFullInBands);
+  const perSampler = [...new Set(boxes.map((c) => c.sampler!))].map((sampler) => {
+    const mine = boxes.filter((c) => c.sampler === sampler);
+    const worst = Math.max(...mine.flatMap((c) => c.swdVsFullInBands!));
+    return { sampler, worst, text: `${sampler} ${mine.map((c) => `${c.policy} ${inBands(c)}`).join(', ')}` };
+  });
+  const lossy = perSampler.filter((p) => p.worst > RESOLVED_BANDS);
+  const fine = perSampler.filter((p) => p.worst <= RESOLVED_BANDS);
+  if (perSampler.length > 0) {
+    out.push(
+      `- **What the plans cost per sampler** (box-exact; SWD vs the same sampler at full resolution, in bands at 64 / 32 / 16 px):${lossy.length > 0 ? ` a resolved loss for ${lossy.map((p) => p.text).join('; ')}.` : ''}${fine.length > 0 ? ` No resolved loss for ${fine.map((p) => p.text).join('; ')}.` : ''}`,
+    );
+  }
+  const count = (status: string) => measured.filter((c) => verdicts.get(c.id)?.status === status).length;
+  out.push(`- **Verdicts** (${measured.length} of ${cells.length} cells measured): ${['ok', 'caution', 'unsafe', 'fails'].map((st) => `${count(st)} ${st}`).join(', ')}; why, below the tables.${cells.length > measured.length ? ` ${cells.length - measured.length === 1 ? 'The cell' : `The ${cells.length - measured.length} cells`} marked "not measured" ${cells.length - measured.length === 1 ? 'was' : 'were'} not sampled in this evaluation.` : ''}`);
   return out;
 }
 
@@ -236,6 +286,8 @@ export function resultsMarkdown(m: Measurements, ctx: ResultsContext): string {
     '## Compatibility matrix (shipped model)',
     '',
     `Every sampler x resizer under the \`fixed\` (one switch from 1/4 side at sigma 2) and \`pyramid\` (1/4 side above sigma 6.3, 1/2 side above 2) plans. Verdicts: **ok**; **caution** (works, with the caveat listed below); **unsafe** (do not use); **fails** (refused or broke, with the error). A verdict is about the combination — a resizer or sampler that breaks the switch, measured against the same sampler and plan with box-exact — not about what the plan itself costs: an **ok** cell still loses what its plan loses against full resolution (the policy table: \`fixed\` and \`pyramid\` with Euler and box-exact are rows there).${ctx.modelOperator ? ` The model's coarse levels were trained on ${ctx.modelOperator}-pooled images.` : ''}`,
+    '',
+    ...matrixReading(m, ctx.verdicts),
     ...matrixTables(m, ctx.verdicts, 'matrix'),
     ...fig('matrix', 'compatibility matrix'),
     '## Analytic check (i.i.d. Gaussian data, exact denoiser)',

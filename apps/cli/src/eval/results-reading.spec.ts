@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Measurements, SetMeasurement } from './eval-measure.js';
-import { bandReading, dominates, policyReading } from './results-markdown.js';
+import { bandReading, dominates, matrixReading, policyReading } from './results-markdown.js';
 
 const row = (label: string, flops: number, inBands: number[], psnr: number, swd: number[]): SetMeasurement => ({
   id: `policies/${label}`,
@@ -36,5 +36,18 @@ describe('the reading of the policy table', () => {
     expect(text).toMatch(/cheapest policy without a resolved loss is late at 0\.700 .* every cheaper policy loses resolvably: cheap .*, halfway .*\. So do bet \(0\.80 FLOPs/);
     expect(text).toContain('bet by late');
     expect(text).toContain('lowest SWD vs data at 64 px halfway (135.0; next cheap, 3.0 bands behind: not resolved); at 32 px cheap (120.0; next halfway, 2.0 bands behind: not resolved)');
+  });
+
+  it("reads the model's matrix: twins, each sampler's own bar, losses per sampler, verdicts counted with what was not measured", () => {
+    const ref = (sampler: string, swd64: number): SetMeasurement => ({ ...row('none', 1, [0, 0, 0], Number.NaN, [swd64, 80, 200]), id: `matrix/${sampler}/none`, part: 'matrix', role: 'reference', sampler });
+    const cellOf = (sampler: string, inBands: number[], status: SetMeasurement['status'] = 'measured'): SetMeasurement => ({ ...row('fixed', 0.53, inBands, 19, [100, 100, 200]), id: `matrix/${sampler}/box-exact/fixed`, part: 'matrix', role: 'cell', sampler, resizer: 'box-exact', status });
+    const sets = [ref('euler', 80), ref('ddim', 80), ref('heun', 120), cellOf('euler', [8, 30, -5]), cellOf('ddim', [8, 30, -5]), cellOf('heun', [-4, 0.3, -6]), cellOf('ddpm', [], 'missing')];
+    const verdicts = new Map([['matrix/euler/box-exact/fixed', { status: 'ok' as const, reasons: [] }], ['matrix/ddim/box-exact/fixed', { status: 'ok' as const, reasons: [] }], ['matrix/heun/box-exact/fixed', { status: 'caution' as const, reasons: ['x'] }]]);
+    const text = matrixReading({ sets, bands: { matrix: { images: 9, swd: [{ side: 64, width: 5, relative: 0.05, values: [] }] } }, timing: {} }, verdicts).join('\n');
+    expect(text).toContain('ddim = euler');
+    expect(text).toContain('heun (120.0) is further from the data at 64 px than euler (80.0)');
+    expect(text).toMatch(/a resolved loss for euler fixed \+8\.0 \/ \+30\.0 \/ -5\.0; ddim .* No resolved loss for heun fixed -4\.0/);
+    expect(text).toContain('(3 of 4 cells measured): 2 ok, 1 caution, 0 unsafe, 0 fails');
+    expect(text).toContain('The cell marked "not measured" was not sampled');
   });
 });
