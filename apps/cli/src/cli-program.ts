@@ -21,6 +21,7 @@ import { defineEvalOptions, resolveEvalOptions } from './eval/eval-options.js';
 import { runEval } from './eval/eval-command.js';
 import { InterruptedError } from './run-with-progress.js';
 import { guardOptionValues } from './option-guard.js';
+import { oneLineCommanderError, rejectStrayArguments } from './command-errors.js';
 import { classesHelpText, versionText } from './program-info.js';
 import type { RawServeOptions, RawWorkerOptions } from './service-commands.js';
 import { defineServeOptions, defineWorkerOptions, resolveServeOptions, resolveWorkerOptions, runApiKey, runServe, runWorker } from './service-commands.js';
@@ -82,7 +83,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(s),
+      // One line per error: commander's "(Did you mean --steps?)" joins the error line.
+      outputError: (s, write) => write(oneLineCommanderError(s)),
     });
   defineGenerateOptions(
     program
@@ -142,6 +144,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .action((name: string) => runApiKey(name, io));
 
   guardOptionValues(program);
+  rejectStrayArguments(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_CODES.ok;

@@ -29,7 +29,7 @@ import { compareWarnings, formatCompareReport, runLengthLevels } from './compare
 import type { HeldOutReference } from './held-out-reference.js';
 import { loadHeldOutReference } from './held-out-reference.js';
 import { makeGrid } from './image-grid.js';
-import { checkRecommendedSampling, modelClasses, modelFingerprint, modelImageSize, modelRecommendedSampling } from './model-classes.js';
+import { checkModelName, checkRecommendedSampling, modelClasses, modelFingerprint, modelImageSize, modelRecommendedSampling } from './model-classes.js';
 import { parseIntegerOption, parseNameOption } from './option-values.js';
 import type { CliPipelineConfig, RawPipelineOptions } from './pipeline-options.js';
 import { addPipelineOptions, resolvePipelineOptions } from './pipeline-options.js';
@@ -125,6 +125,7 @@ export function defineCompareOptions(cmd: Command): Command {
 /** Validates raw options; every policy's options are checked by its factory before any run starts. */
 export async function resolveCompareOptions(raw: RawCompareOptions, container: DependencyContainer): Promise<CompareOptions> {
   const { model, modelOptions } = resolvePipelineOptions({ model: raw.model, modelOptions: raw.modelOptions });
+  checkModelName(container, model);
   const recommended = await modelRecommendedSampling(model, modelOptions as Record<string, unknown> | undefined);
   // Every set shares the model's recommended sampling settings; the policy is each set's own.
   const { policy: _policy, policyOptions: _policyOptions, ...base } = resolvePipelineOptions(raw, { steps: COMPARE_DEFAULTS.steps }, recommended);

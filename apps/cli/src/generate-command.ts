@@ -16,7 +16,7 @@ import { readPreviousRun, unlistedLookalikes } from './previous-run.js';
 import type { CliIo } from './cli-io.js';
 import { className, labelsFor, parseClassOption } from './class-labels.js';
 import { makeGrid } from './image-grid.js';
-import { checkRecommendedSampling, modelClasses, modelRecommendedSampling } from './model-classes.js';
+import { checkModelName, checkRecommendedSampling, modelClasses, modelRecommendedSampling } from './model-classes.js';
 import { parseIntegerOption, parseNameOption } from './option-values.js';
 import type { CliPipelineConfig, RawPipelineOptions } from './pipeline-options.js';
 import { addPipelineOptions, resolvePipelineOptions } from './pipeline-options.js';
@@ -79,6 +79,7 @@ export function defineGenerateOptions(cmd: Command): Command {
 /** Validates raw options (throws ConfigError naming the flag) and reads the model's class names. */
 export async function resolveGenerateOptions(raw: RawGenerateOptions, container?: DependencyContainer): Promise<GenerateOptions> {
   const { model, modelOptions } = resolvePipelineOptions({ model: raw.model, modelOptions: raw.modelOptions });
+  if (container !== undefined) checkModelName(container, model);
   const recommended = await modelRecommendedSampling(model, modelOptions as Record<string, unknown> | undefined);
   const base = resolvePipelineOptions(raw, GENERATE_DEFAULTS, recommended);
   if (container !== undefined) await checkRecommendedSampling(container, base, model, modelOptions as Record<string, unknown> | undefined);

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@upshift/core';
@@ -18,6 +21,31 @@ describe('readHeldOutPool', () => {
     // uint8 0..255 -> [-1, 1]; the background is white.
     expect(Math.max(...pool.images.data)).toBe(1);
     expect(Math.min(...pool.images.data)).toBeGreaterThanOrEqual(-1);
+  });
+
+  it('a file that is not a dataset archive: a ConfigError naming --held-out and the path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'upshift-held-out-'));
+    try {
+      const text = join(dir, 'notes.md');
+      await writeFile(text, '# not an archive\n');
+      const whole = await readFile(FIXTURE);
+      // The end of central directory kept, the entries it points at cut away.
+      const truncated = join(dir, 'truncated.npz');
+      await writeFile(truncated, Buffer.concat([whole.subarray(0, 200), whole.subarray(whole.length - 22)]));
+      for (const [file, reason] of [
+        [text, 'is not a zip archive'],
+        [dir, 'is a folder'],
+        [truncated, 'truncated?'],
+      ] as const) {
+        const error = await readHeldOutPool(file).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).field).toBe('--held-out');
+        expect((error as ConfigError).message).toContain(`Invalid --held-out = ${JSON.stringify(file)}: `);
+        expect((error as ConfigError).message).toContain(reason);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('parses numpy unicode arrays', () => {

@@ -8,9 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DependencyContainer } from 'tsyringe';
-import { ConfigError, ModelLoadError } from '@upshift/core';
+import { ConfigError, DenoiserFactory, ModelLoadError } from '@upshift/core';
 import { EMOJI_UNET_ASSETS, MODEL_CONFIG_FILE, readModelConfig } from '@upshift/models';
-import { preflightRun } from '@upshift/pipeline';
+import { findFactory, preflightRun } from '@upshift/pipeline';
 import { canonicalJson } from './run-cache.js';
 
 /** How long fetching a remote model's config.json may take up front (ms). */
@@ -47,6 +47,16 @@ async function modelConfigText(model: string, modelOptions: Record<string, unkno
     const code = (error as NodeJS.ErrnoException).code;
     throw new ModelLoadError(String(file), code === 'ENOENT' ? 'file not found (the "path" of --model-options must be a model folder holding config.json)' : `cannot read (${code ?? (error as Error).message})`);
   }
+}
+
+/**
+ * Refuses a model name that no registered factory has, before anything is read from the model
+ * (otherwise its classes read as none, and `--class 0` is blamed: "classes: (none)").
+ *
+ * @throws UnknownPluginError naming `model`, the value and the registered models.
+ */
+export function checkModelName(container: DependencyContainer, model: string): void {
+  findFactory(container, DenoiserFactory, 'model', model);
 }
 
 /** Class names of `model` (empty when it has none or is not a file-based model this CLI knows). */

@@ -119,12 +119,38 @@ export interface HeldOutPool {
   readonly categories?: readonly string[];
 }
 
-/** Reads every held-out image (split == 1) of a build_dataset.py archive with its class label. */
+/**
+ * Reads every held-out image (split == 1) of a build_dataset.py archive with its class label.
+ *
+ * @throws ConfigError naming `--held-out` and the path for a file that cannot be read or is not
+ * such an archive (not a zip, a corrupt or truncated one, an entry that is not a readable `.npy`).
+ */
 export async function readHeldOutPool(path: string): Promise<HeldOutPool> {
-  const entries = unzip(await readFile(path), path);
+  const bad = (reason: string, cause?: unknown): ConfigError => {
+    const error = new ConfigError('--held-out', path, reason);
+    if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause });
+    return error;
+  };
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw bad(code === 'EISDIR' ? 'is a folder, not a dataset archive (.npz)' : `cannot be read (${code ?? (error as Error).message})`, error);
+  }
+  // The archive's own errors (not a zip, a truncated one, ...) are about --held-out.
+  const asHeldOut = <T>(read: () => T): T => {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof ConfigError) throw bad(error.field === 'npy' ? `${String(error.value)}: ${error.reason}` : error.reason, error);
+      throw bad(`is not a readable dataset archive (${(error as Error).message}); truncated?`, error);
+    }
+  };
+  const entries = asHeldOut(() => unzip(bytes, path));
   const get = (name: string): NpyArray | undefined => {
     const buf = entries.get(name);
-    return buf ? parseNpy(buf, name) : undefined;
+    return buf ? asHeldOut(() => parseNpy(buf, name)) : undefined;
   };
   const images = get('images.npy');
   const split = get('split.npy');

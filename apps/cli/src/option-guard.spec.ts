@@ -38,3 +38,11 @@ describe('a model folder that is not there', () => {
     ]);
   });
 });
+
+describe('a model name that is not registered', () => {
+  it.each([['generate'], ['compare'], ['eval']])('%s --model nope (with --class 0): the error names model = "nope" and the registered models, not --class (exit 2)', async (command) => {
+    const r = await cli([command, '--model', 'nope', ...(command === 'eval' ? [] : ['--class', '0']), '--out', '/tmp/upshift-never-written']);
+    expect(r.code).toBe(EXIT_CODES.badInput);
+    expect(r.stderr.trim().split('\n')).toEqual(['upshift: Invalid model = "nope": unknown name; registered: "emoji-unet"']);
+  });
+});

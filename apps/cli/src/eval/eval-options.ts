@@ -11,7 +11,7 @@ import { ConfigError, PolicyFactory, ResizerFactory, SamplerFactory } from '@ups
 import { findFactory } from '@upshift/pipeline';
 import { labelsFor, parseClassOption } from '../class-labels.js';
 import { DEFAULT_HELD_OUT } from '../compare-command.js';
-import { modelClasses } from '../model-classes.js';
+import { checkModelName, modelClasses } from '../model-classes.js';
 import { parseIntegerOption, parseNameOption, parseNumberOption } from '../option-values.js';
 import type { CliPipelineConfig, CommandFallbacks, RawPipelineOptions } from '../pipeline-options.js';
 import { addPipelineOptions, resolvePipelineOptions } from '../pipeline-options.js';
@@ -146,6 +146,7 @@ function parseNamedList(flag: string, raw: string): PolicySpec[] {
 /** Validates raw options; every named plugin and its options are checked before any sampling. */
 export async function resolveEvalOptions(raw: RawEvalOptions, container: DependencyContainer): Promise<EvalOptions> {
   const { policy: _p, policyOptions: _o, ...base } = resolvePipelineOptions(raw, EVAL_SAMPLING);
+  checkModelName(container, base.model);
   const parts = (raw.parts ?? EVAL_PARTS.join(',')).split(',').map((p) => p.trim());
   for (const p of parts) if (!(EVAL_PARTS as readonly string[]).includes(p)) throw new ConfigError('--parts', raw.parts, `each part must be one of ${EVAL_PARTS.join(', ')}`);
   let policies = parseNamedList('--policies', raw.policies ?? DEFAULT_EVAL_POLICIES);
