@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@upshift/core';
 import { createApiKey, parseApiKeys } from './http/api-keys.js';
 import { REDIS_PROBE_TIMEOUT_MS } from './queue/redis-probe.js';
+import { DEFAULT_RUN_LIMITS } from './runs/run-limits.js';
 import { startServer } from './serve.js';
 import { startWorker } from './worker/run-worker.js';
 
@@ -68,6 +69,13 @@ describe('startServer / startWorker refuse what cannot work, at once', () => {
     const error = await refusal(() => startServer({ port: 0, backend: 'tpu' }));
     expect(error).toMatchObject({ name: 'UnknownPluginError', field: 'backend', value: 'tpu' });
     expect(error.message).toContain('"wasm"');
+  });
+
+  it('a model nobody provides in limits.models: UnknownPluginError models, listing the registered ones, before anything listens', async () => {
+    const limits = { ...DEFAULT_RUN_LIMITS, models: ['emoji-unet', 'nope'] };
+    const error = await refusal(() => startServer({ port: 0, backend: 'cpu', limits }));
+    expect(error).toMatchObject({ name: 'UnknownPluginError', field: 'models', value: 'nope' });
+    expect(error.message).toBe('Invalid models = "nope": unknown name; registered: "emoji-unet"');
   });
 
   it('a Redis nobody answers at: ConfigError redis within the probe timeout, for serve and worker', async () => {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
-import { Backend, ConfigError, UnknownPluginError } from '@upshift/core';
+import { Backend, ConfigError, DenoiserFactory, UnknownPluginError } from '@upshift/core';
 import { Pipeline, RunPlanner, registerAll } from '@upshift/pipeline';
 import { ApiKeyRing } from './http/api-keys.js';
 import type { ApiKeyEntry } from './http/api-keys.js';
@@ -94,6 +94,15 @@ function checkBackendName(container: DependencyContainer, backend: string): void
   if (backend !== 'auto' && !names.includes(backend)) throw new UnknownPluginError('backend', backend, ['auto', ...names]);
 }
 
+/**
+ * Every model in `limits.models` must be one a factory can build: a name none has would make
+ * every request for it fail (and the OpenAPI schema offer it). Refused at start, named `models`.
+ */
+function checkModelNames(container: DependencyContainer, models: readonly string[]): void {
+  const names = container.isRegistered(DenoiserFactory, true) ? container.resolveAll(DenoiserFactory).map((f) => f.name) : [];
+  for (const model of models) if (!names.includes(model)) throw new UnknownPluginError('models', model, names);
+}
+
 /** A failed listen as a ConfigError naming the option to change (the port in use, a host that is not here). */
 function listenError(error: unknown, host: string, port: number): unknown {
   const code = (error as NodeJS.ErrnoException).code;
@@ -113,7 +122,13 @@ export async function startServer(input: Partial<ServeOptions> = {}): Promise<Ru
   if (options.redis !== undefined) await probeRedis(options.redis);
   const container = options.container ?? rootContainer.createChildContainer();
   if (options.container === undefined) registerAll(container);
-  if (options.redis === undefined) checkBackendName(container, options.backend);
+  try {
+    checkModelNames(container, options.limits.models);
+    if (options.redis === undefined) checkBackendName(container, options.backend);
+  } catch (error) {
+    if (options.container === undefined) await container.dispose();
+    throw error;
+  }
   const planner = new RunPlanner(container);
   let store: RunStore;
   let queue: RunQueue;

@@ -4,6 +4,7 @@
  * these requests ask for may start.
  */
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, parseApiKeys } from './api-keys.js';
 import { startServer } from '../serve.js';
@@ -98,6 +99,46 @@ describe('bad requests', () => {
     expect(await server.queue.depth()).toEqual({ waiting: 0, active: 0 });
     const metrics = await server.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).not.toMatch(/^upshift_runs_submitted_total\{/m);
+  });
+
+  it('a body over the limit on a real connection: the 413 reaches a client still sending, and the connection stays usable', async () => {
+    // The body is sent in two parts: the second only after the 413 has arrived, as a client
+    // writing a large body meets it. Closing the connection there (fastify's default) made the
+    // client's write fail (fetch: "fetch failed", EPIPE) instead of showing the 413.
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const errors: Error[] = [];
+    socket.on('error', (e) => errors.push(e));
+    let received = '';
+    const until = (pattern: RegExp): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (pattern.test(received)) return void resolve();
+          if (socket.destroyed) reject(new Error(`connection closed; received: ${received.slice(0, 300)}`));
+        };
+        socket.on('data', (c: Buffer) => {
+          received += c.toString('latin1');
+          check();
+        });
+        socket.on('close', check);
+        check();
+      });
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const length = 5_000_000;
+    socket.write(`POST /v1/runs HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`);
+    socket.write(Buffer.alloc(1_000_000, 0x20));
+    await until(/\r\n\r\n\{[^}]*\}/);
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(received).not.toMatch(/^connection: close/im);
+    const body = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)) as { field: string; value: number; message: string };
+    expect(body).toMatchObject({ field: 'body', value: length });
+    expect(body.message).toContain('larger than this server accepts (4194304 bytes)');
+    await new Promise<void>((resolve, reject) => socket.write(Buffer.alloc(length - 1_000_000, 0x20), (e) => (e ? reject(e) : resolve())));
+    received = '';
+    socket.write('GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+    await until(/^HTTP\/1\.1 200 /);
+    socket.destroy();
+    expect(errors).toEqual([]);
   });
 
   it('sends no CORS headers: pages on other origins cannot call the API', async () => {

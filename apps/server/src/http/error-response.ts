@@ -55,6 +55,9 @@ function schemaIssue(error: FastifyError & { validation: { instancePath: string;
   return { statusCode: 400, error: 'ConfigError', field, value, message: `Invalid ${field} = ${describeValue(value)}: ${reason}` };
 }
 
+/** Largest declared body the server reads to the end to answer 413 (beyond it, the connection closes). */
+export const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** Installs the error handler and the 404 handler. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
@@ -73,6 +76,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     const code = error.code;
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const length = request.headers['content-length'];
+      // fastify closes the connection after a body it refuses, so a client still sending that
+      // body meets a reset (fetch: "fetch failed", EPIPE) instead of this answer. A declared
+      // length up to DRAIN_LIMIT_BYTES is read and discarded instead (Node drains an unread
+      // request once the response ends): the client gets its 413 whatever the timing.
+      if (length !== undefined && Number(length) <= DRAIN_LIMIT_BYTES) reply.removeHeader('connection');
       return sendError(reply, 413, { error: 'BodyTooLarge', field: 'body', value: length === undefined ? undefined : Number(length), message: `Invalid body = ${length ?? '?'} bytes: larger than this server accepts (${app.initialConfig.bodyLimit} bytes)` });
     }
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {

@@ -221,11 +221,16 @@ export class RunService {
     }
   }
 
-  /** The latest checkpoint of a run (encoded), for `GET /v1/runs/:id/checkpoint`. @throws RunNotFoundError, RunStateError */
+  /**
+   * The latest checkpoint of a run (encoded), for `GET /v1/runs/:id/checkpoint`; a finished run
+   * keeps its last one as long as its record (resuming it reproduces the run's image).
+   *
+   * @throws RunNotFoundError, RunStateError (no checkpoint taken)
+   */
   async checkpoint(id: string): Promise<Uint8Array> {
     const record = await this.get(id);
     const stored = await this.options.store.getCheckpoint(id);
-    if (stored === undefined) throw new RunStateError(id, record.state, 'the run has no checkpoint (none taken yet, or it finished)');
+    if (stored === undefined) throw new RunStateError(id, record.state, 'the run has no checkpoint: none taken yet, or this server takes none (embedded mode without --checkpoint-every); a finished run keeps its last one');
     return stored.bytes;
   }
 
