@@ -322,10 +322,25 @@ for (const [id, sampling, says] of [
     prepare: (d) => void modelFolder(d, withSampling(sampling)),
   });
 }
-cliCase('gen-model-sampling-user-wins', 'a bad recommended policy, overridden by --policy none (the user\'s choice wins: no error)', ['generate', ...OUT, ...CHEAP, '--steps', '1', '--policy', 'none', '--model-options', '{"path":"{dir}/model"}', '--no-grid'], {
-  code: 0,
-  says: [],
-  prepare: (d) => void modelFolder(d, withSampling({ policy: 'warp' })),
+// Not an error case: the user's own option overrides a bad recommendation, so the run works.
+add({
+  id: 'gen-model-sampling-user-wins',
+  area: 'cli',
+  given: 'a model whose config.json recommends sampling {"policy":"warp"}, overridden by --policy none',
+  expect: 'exit 0, no error line (the user\'s choice wins); the image and a sidecar saying policy "none" written',
+  run: async () => {
+    const dir = caseDir();
+    modelFolder(dir, withSampling({ policy: 'warp' }));
+    const r = await runCliProcess(['generate', '--out', join(dir, 'out'), ...CHEAP, '--steps', '1', '--policy', 'none', '--model-options', JSON.stringify({ path: join(dir, 'model') }), '--no-grid']);
+    if (r.timedOut) throw new Error(`hung: still running after ${(r.ms / 1000).toFixed(0)} s (killed)`);
+    const lines = errorLines(r.stderr);
+    if (r.code !== 0 || lines.length !== 0) throw new Error(`exit ${r.code}: ${JSON.stringify(r.stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 300))}`);
+    const files = listTree(join(dir, 'out'));
+    if (files.join(',') !== 'upshift-00.png,upshift.json') throw new Error(`wrote ${files.join(', ')}, not upshift-00.png and upshift.json`);
+    const policy = (JSON.parse(readFileSync(join(dir, 'out', 'upshift.json'), 'utf8')) as { config?: { policy?: string } }).config?.policy;
+    if (policy !== 'none') throw new Error(`the sidecar says policy ${JSON.stringify(policy)}, not "none"`);
+    return `exit 0, wrote ${files.join(', ')}; policy "none" (${(r.ms / 1000).toFixed(1)} s)`;
+  },
 });
 add({
   id: 'gen-model-url',
@@ -737,8 +752,8 @@ add({
 add({
   id: 'run-lifecycle-errors',
   area: 'server',
-  given: 'a finished run: its image ?item=5 / ?item=-1 / ?item=abc, its checkpoint, DELETE it; a cancelled run\'s image',
-  expect: '400 item (x3), 409 state (checkpoint, delete, image of a cancelled run)',
+  given: 'a finished run: its image ?item=5 / ?item=-1 / ?item=abc, DELETE it; the checkpoint of a run still queued (none taken yet); a cancelled run\'s image. (A finished run\'s last checkpoint is served, 200: the server README.)',
+  expect: '400 item (x3), 409 state (delete a finished run, checkpoint of a queued run, image of a cancelled run); 200 and a checkpoint for the finished run',
   run: async () => {
     const made = await http(() => server, 'POST', '/v1/runs', { config: { steps: 2, resolution: { height: 16, width: 16 } } });
     if (made.status !== 202) throw new Error(`POST: ${made.text}`);
@@ -753,11 +768,19 @@ add({
     notes.push(checkHttp(await http(() => server, 'GET', `/v1/runs/${id}/image.png?item=5`), { status: 400, field: 'item', value: 5 }));
     notes.push(checkHttp(await http(() => server, 'GET', `/v1/runs/${id}/image.png?item=-1`), { status: 400, field: 'item' }));
     notes.push(checkHttp(await http(() => server, 'GET', `/v1/runs/${id}/image.png?item=abc`), { status: 400, field: 'item' }));
-    notes.push(checkHttp(await http(() => server, 'GET', `/v1/runs/${id}/checkpoint`), { status: 409, field: 'state' }));
+    // A finished run keeps its last checkpoint (this server takes one every step): served, 200.
+    const last = await http(() => server, 'GET', `/v1/runs/${id}/checkpoint`);
+    if (last.status !== 200 || !last.text.startsWith('UPSHCKPT')) throw new Error(`the finished run's checkpoint: HTTP ${last.status}: ${last.text.slice(0, 200)}`);
+    notes.push('200');
     notes.push(checkHttp(await http(() => server, 'DELETE', `/v1/runs/${id}`), { status: 409, field: 'state' }));
-    // A long run, cancelled: 409 for its image; its record says cancelled.
+    // A long run, then one queued behind it (one run at a time): the queued one has no checkpoint yet.
     const long = await http(() => server, 'POST', '/v1/runs', { config: { steps: 50 } });
     const lid = long.body.ids[0] as string;
+    const queued = await http(() => server, 'POST', '/v1/runs', { config: { steps: 2 } });
+    const qid = queued.body.ids[0] as string;
+    notes.push(checkHttp(await http(() => server, 'GET', `/v1/runs/${qid}/checkpoint`), { status: 409, field: 'state', says: ['"queued"', 'no checkpoint'] }));
+    await http(() => server, 'DELETE', `/v1/runs/${qid}`);
+    // The long run, cancelled: 409 for its image; its record says cancelled.
     const cancelled = await http(() => server, 'DELETE', `/v1/runs/${lid}`);
     if (cancelled.status !== 200) throw new Error(`DELETE: ${cancelled.text}`);
     for (let i = 0; i < 300; i++) {
