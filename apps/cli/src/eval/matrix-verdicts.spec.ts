@@ -33,6 +33,10 @@ describe('analytic verdicts', () => {
     expect(m('euler', 'box-exact')).toEqual({ status: 'ok', reasons: [] });
     expect(m('euler', 'bilinear').status).toBe('unsafe');
     expect(m('euler', 'dct-exact')).toMatchObject({ status: 'caution', reasons: [expect.stringMatching(/down operator dct/)] });
+    const withSwd = (sampler: string, resizer: string, swd: number) => ({ ...cell(sampler, resizer, 1, 1), part: 'matrix', swdVsData: [{ side: 64, mean: swd, std: 1 }] });
+    const band = { images: 9, swd: [{ side: 64, width: 7, relative: 0.08, values: [] }] };
+    expect(matrixVerdict(withSwd('euler', 'dct-exact', 133), withSwd('euler', 'box-exact', 144), band, 'box').reasons).toEqual([expect.stringMatching(/no sign of harm, SWD 64 px -11.0 vs box-exact's, band 7.0/)]);
+    expect(matrixVerdict(withSwd('euler', 'dct-exact', 160), withSwd('euler', 'box-exact', 144), band, 'box').reasons).toEqual([expect.stringMatching(/box-pooled data$/), expect.stringMatching(/SWD 64 px 16.0 above box-exact's/)]);
     expect(m('dpmpp-2m', 'box-exact')).toMatchObject({ status: 'caution', reasons: [expect.stringMatching(/multistep history/)] });
     expect(m('dpmpp-2m-sde', 'box-exact')).toMatchObject({ status: 'caution', reasons: [expect.stringMatching(/stochastic sampler/)] });
   });

@@ -95,10 +95,16 @@ export function matrixVerdict(cell: SetMeasurement, boxCell: SetMeasurement | un
     status = 'unsafe';
     reasons.push('not exact: bilinear up leaves the noise correlated and far too weak for the sigma the sampler assumes');
   }
+  const swdBand = band?.swd?.[0]?.width;
+  const mine = cell.swdVsData?.[0]?.mean;
+  const box = boxCell && boxCell !== cell ? boxCell.swdVsData?.[0]?.mean : undefined;
   const op = RESIZER_OPERATOR[resizer];
   if (modelOperator && op && op !== modelOperator) {
     if (status === 'ok') status = 'caution';
-    reasons.push(`down operator ${op}, the model's coarse levels were trained on ${modelOperator}-pooled data`);
+    const harmless = swdBand !== undefined && mine !== undefined && box !== undefined && mine - box <= swdBand;
+    reasons.push(
+      `down operator ${op}, the model's coarse levels were trained on ${modelOperator}-pooled data${harmless ? ` (measured here: no sign of harm, SWD 64 px ${mine - box >= 0 ? '+' : ''}${(mine - box).toFixed(1)} vs box-exact's, band ${swdBand.toFixed(1)})` : ''}`,
+    );
   }
   if (knownDeviation(cell)) {
     if (status === 'ok') status = 'caution';
@@ -108,9 +114,6 @@ export function matrixVerdict(cell: SetMeasurement, boxCell: SetMeasurement | un
     if (status === 'ok') status = 'caution';
     reasons.push('stochastic sampler: its noise differs between levels, so paired PSNR is low by construction; judge it by SWD');
   }
-  const swdBand = band?.swd?.[0]?.width;
-  const mine = cell.swdVsData?.[0]?.mean;
-  const box = boxCell && boxCell !== cell ? boxCell.swdVsData?.[0]?.mean : undefined;
   if (swdBand !== undefined && mine !== undefined && box !== undefined && mine - box > swdBand) {
     if (status !== 'unsafe') status = resizer === 'bilinear' ? 'unsafe' : 'caution';
     reasons.push(`SWD ${band!.swd![0]!.side} px ${(mine - box).toFixed(1)} above box-exact's (noise band ${swdBand.toFixed(1)})`);
