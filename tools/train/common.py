@@ -141,7 +141,7 @@ def load_init(path, dev):
     if os.path.isdir(path) and os.path.exists(os.path.join(path, "ema.pt")):
         path = os.path.join(path, "ema.pt")
     if path.endswith(".pt"):
-        ck = torch.load(path, map_location=dev)
+        ck = torch.load(path, map_location=dev, weights_only=False)  # our own checkpoint (torch >= 2.6 defaults to weights_only)
         return ck["ema"], ck["meta"]
     d = path if os.path.isdir(path) else os.path.dirname(path)
     cfg_path = os.path.join(d, "config.json")

@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--spectrum-dir", default=".cache/dataset")
     ap.add_argument("--name", default="emoji-unet")
     a = ap.parse_args()
-    ck = torch.load(os.path.join(a.run, "ema.pt"), map_location="cpu")
+    ck = torch.load(os.path.join(a.run, "ema.pt"), map_location="cpu", weights_only=False)  # our own checkpoint (torch >= 2.6 defaults to weights_only)
     meta = ck["meta"]
     cfg = meta["cfg"]
     model = EDMDenoiser(cfg, meta["sigmaData"])

@@ -490,7 +490,7 @@ def main(argv=None):
     step, elapsed = 0, 0.0
     ckpt_path = os.path.join(a.out, "checkpoint.pt")
     if os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=dev)
+        ck = torch.load(ckpt_path, map_location=dev, weights_only=False)  # our own checkpoint (torch >= 2.6 defaults to weights_only)
         model.load_state_dict(ck["model"])
         tr.ema.load_state_dict(ck["ema"])
         tr.opt.load_state_dict(ck["opt"])
