@@ -52,34 +52,47 @@ export const INTERVAL = { sigmaMin: 0.3, sigmaMax: 5 } as const;
 /** Every set, in the order the sweep runs them (the most informative first). */
 export const SWEEP_SETS: readonly SweepSet[] = [
   // Ordered by priority (the sweep runs them in this order): full resolution and its noise band,
-  // sampling settings at full resolution (issue 14), upshift levers (issue 15) paired with the
-  // full-resolution set of the same sampling settings (`gi3-*` with `gi3`, the others with `full`).
+  // the guidance interval at the old scale (is it free by itself?), upshift plans that only run
+  // coarse in the unguided region above the interval (sigma > 5) or a little into it, paired with
+  // the full-resolution set of the same sampling settings (`gi2-*` with `gi2`, `gi3-*` with
+  // `gi3`, the others with `full`), the third band set, guidance scale and sampler at equal model
+  // calls (with the interval: half the CPU of unlimited guidance), then the remaining levers.
   { id: 'full', family: 'full resolution', config: {} },
   { id: 'full-band', family: 'noise band', config: {}, seeds: BAND_SEEDS },
   { id: 'gi3', family: 'guidance interval', config: { guidance: 3, guidanceInterval: INTERVAL } },
   { id: 'gi3-p-late', family: 'pyramid', config: { guidance: 3, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 1.5]) }, reference: 'gi3' },
+  { id: 'gi2', family: 'guidance interval', config: { guidance: 2, guidanceInterval: INTERVAL } },
+  { id: 'gi2-half-above-5', family: 'fixed', config: { guidance: 2, guidanceInterval: INTERVAL, policy: 'fixed', policyOptions: { level: 1, sigma: 5 } }, reference: 'gi2' },
+  { id: 'gi2-p-20-5', family: 'pyramid', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 5]) }, reference: 'gi2' },
+  { id: 'gi2-p-20-2', family: 'pyramid', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 2]) }, reference: 'gi2' },
+  { id: 'full-band-2', family: 'noise band', config: {}, seeds: BAND_SEEDS_2 },
+  { id: 'gi2-p-20-5-churn', family: 'after upshift', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'gi2' },
+  { id: 'gi5', family: 'guidance interval', config: { guidance: 5, guidanceInterval: INTERVAL } },
+  { id: 'gi2-dpmpp2m-20', family: 'sampler', config: { guidance: 2, guidanceInterval: INTERVAL, sampler: 'dpmpp-2m' } },
+  { id: 'gi2-heun-10', family: 'sampler', config: { guidance: 2, guidanceInterval: INTERVAL, sampler: 'heun', steps: 10 } },
+  { id: 'gi2-p-20-5-dct', family: 'resizer', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 5]), resizer: 'dct-exact' }, reference: 'gi2' },
+  { id: 'gi2-bottleneck-5', family: 'bottleneck', config: { guidance: 2, guidanceInterval: INTERVAL, policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 50 }, stages: [{ level: 2, sigma: 20 }, { level: 1, sigma: 5 }] } }, reference: 'gi2' },
+  { id: 'gi2-ag1.5', family: 'autoguidance', config: { guidance: 2, guidanceInterval: INTERVAL, autoguidance: { scale: 1.5 } } },
   { id: 'gi3-half-above-2', family: 'fixed', config: { guidance: 3, guidanceInterval: INTERVAL, policy: 'fixed', policyOptions: { level: 1, sigma: 2 } }, reference: 'gi3' },
   { id: 'gi3-p-late-churn', family: 'after upshift', config: { guidance: 3, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'gi3' },
   { id: 'gi3-bottleneck', family: 'bottleneck', config: { guidance: 3, guidanceInterval: INTERVAL, policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 70 }, stages: [{ level: 2, sigma: 6 }, { level: 1, sigma: 1.5 }] } }, reference: 'gi3' },
-  { id: 'g3', family: 'guidance', config: { guidance: 3 } },
-  { id: 'full-band-2', family: 'noise band', config: {}, seeds: BAND_SEEDS_2 },
   { id: 'gi3-p-late-dct', family: 'resizer', config: { guidance: 3, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 1.5]), resizer: 'dct-exact' }, reference: 'gi3' },
-  { id: 'dpmpp2m-20', family: 'sampler', config: { sampler: 'dpmpp-2m' } },
+  { id: 'gi3-spectral', family: 'spectral', config: { guidance: 3, guidanceInterval: INTERVAL, policy: 'spectral' }, reference: 'gi3' },
+  { id: 'spectral', family: 'spectral', config: { policy: 'spectral' }, reference: 'full' },
   { id: 'pyramid', family: 'pyramid', config: { policy: 'pyramid' }, reference: 'full' },
   { id: 'p-late', family: 'pyramid', config: pyramid([2, 20], [1, 1.5]), reference: 'full' },
   { id: 'half-above-2', family: 'fixed', config: { policy: 'fixed', policyOptions: { level: 1, sigma: 2 } }, reference: 'full' },
-  { id: 'gi3-spectral', family: 'spectral', config: { guidance: 3, guidanceInterval: INTERVAL, policy: 'spectral' }, reference: 'gi3' },
-  { id: 'heun-10', family: 'sampler', config: { sampler: 'heun', steps: 10 } },
   { id: 'p-late-churn', family: 'after upshift', config: { ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'full' },
   { id: 'bottleneck', family: 'bottleneck', config: { policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 70 }, stages: [{ level: 2, sigma: 6 }, { level: 1, sigma: 1.5 }] } }, reference: 'full' },
   { id: 'p-late-gl-unguided', family: 'guidance per level', config: { ...pyramid([2, 20], [1, 1.5]), guidanceLevels: [2, 1, 1] }, reference: 'full' },
   { id: 'p-late-dct', family: 'resizer', config: { ...pyramid([2, 20], [1, 1.5]), resizer: 'dct-exact' }, reference: 'full' },
-  { id: 'gi5', family: 'guidance interval', config: { guidance: 5, guidanceInterval: INTERVAL } },
-  { id: 'spectral', family: 'spectral', config: { policy: 'spectral' }, reference: 'full' },
-  { id: 'g5', family: 'guidance', config: { guidance: 5 } },
   { id: 'p-late-ancestral', family: 'after upshift', config: { ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'ancestral', eta: 1 } }, reference: 'full' },
   { id: 'p-late-gl-3', family: 'guidance per level', config: { ...pyramid([2, 20], [1, 1.5]), guidanceLevels: [2, 3, 3] }, reference: 'full' },
   { id: 'p-late-prior', family: 'resizer', config: { ...pyramid([2, 20], [1, 1.5]), resizer: 'detail-prior' }, reference: 'full' },
+  { id: 'g3', family: 'guidance', config: { guidance: 3 } },
+  { id: 'g5', family: 'guidance', config: { guidance: 5 } },
+  { id: 'dpmpp2m-20', family: 'sampler', config: { sampler: 'dpmpp-2m' } },
+  { id: 'heun-10', family: 'sampler', config: { sampler: 'heun', steps: 10 } },
   { id: 'ag1.5', family: 'autoguidance', config: { autoguidance: { scale: 1.5 } } },
 ];
 

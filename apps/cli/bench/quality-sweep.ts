@@ -5,6 +5,7 @@
  * the shared CPU lock once per set.
  *
  *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts list
+ *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts plans [set-id...]
  *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts generate <set-id>...
  *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts report [--draws 5] [--multiple 2]
  *   node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts grid --out g.png --seeds 0 full p-late
@@ -32,7 +33,7 @@ import { Pipeline, collectRun, registerAll } from '@upshift/pipeline';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { wasmBackendProvider } from '@upshift/backend-wasm';
-import type { Denoiser, DenoiserContext, StepHook } from '@upshift/core';
+import type { Denoiser, DenoiserContext, StartEvent, StepHook } from '@upshift/core';
 import { EMOJI_UNET_ASSETS, loadModel } from '@upshift/models';
 import type { UNetDenoiser } from '@upshift/models';
 import type { ImageBatch, SwdDrawSummary } from '@upshift/metrics';
@@ -262,6 +263,9 @@ async function report(args: readonly string[]): Promise<void> {
     // against the full-resolution set of the same sampling settings (its reference), else `full`
     const baselineId = ref !== undefined && swd.has(ref.set.id) ? ref.set.id : 'full';
     const checks = band ? checkAgainstNoiseBand(s, swd.get(baselineId)!, band) : undefined;
+    const fullChecks = band ? checkAgainstNoiseBand(s, swd.get('full')!, band) : undefined;
+    const bandRows = (cs: typeof checks) => cs?.map((k) => ({ side: k.side, difference: k.difference * SWD_REPORT_SCALE, band: k.band * SWD_REPORT_SCALE, ratio: k.ratio, resolved: k.resolved }));
+    const inside = (cs: typeof checks) => (cs ? cs.every((k) => !k.resolved || k.difference < 0) : undefined);
     return {
       id: set.id,
       family: set.family,
@@ -276,29 +280,57 @@ async function report(args: readonly string[]): Promise<void> {
       timeRatio: data.ms / full.data.ms,
       swd: x1e3(s),
       swdDrawStd: s.levels.map((l) => l.std * SWD_REPORT_SCALE),
-      vsFull: checks?.map((k) => ({ side: k.side, difference: k.difference * SWD_REPORT_SCALE, band: k.band * SWD_REPORT_SCALE, ratio: k.ratio, resolved: k.resolved })),
-      insideBand: checks ? checks.every((k) => !k.resolved || k.difference < 0) : undefined,
+      vsBaseline: bandRows(checks),
+      insideBand: inside(checks),
+      vsFull: bandRows(fullChecks),
+      insideBandOfFull: inside(fullChecks),
       ...(pairedOk ? { reference: set.reference, psnr: psnr(data.images, ref.data.images).mean, ssim: ssim(data.images, ref.data.images).mean } : {}),
     };
   });
+  // The Pareto frontier of quality vs FLOPs, per scale: no other set has both fewer FLOPs and a
+  // lower SWD at that scale (the band sets are one generator: only `full` takes part).
+  const candidates = rows.filter((r) => !BAND_SETS.includes(r.id as (typeof BAND_SETS)[number]) || r.id === 'full');
+  const frontier = [0, 1, 2].map((k) => candidates.filter((r) => !candidates.some((o) => o !== r && o.flopFraction <= r.flopFraction && o.swd[k]! <= r.swd[k]! && (o.flopFraction < r.flopFraction || o.swd[k]! < r.swd[k]!))).map((r) => r.id));
   const out = {
     createdAt: new Date().toISOString(),
     heldOut: { file: heldOut, draws, multiple, imagesPerDraw: reference.draws[0]!.shape[0], seed: 0 },
     swd: { ...swdOptions, scale: SWD_REPORT_SCALE, normalize: 'reference (default of @upshift/metrics)' },
     band: band ? { sets: BAND_SETS.filter((id) => swd.has(id)), levels: band.levels.map((l) => ({ side: l.side, width: l.width * SWD_REPORT_SCALE, relative: l.relative, values: l.values.map((v) => v * SWD_REPORT_SCALE) })) } : undefined,
-    rows,
+    rows: rows.map((r) => ({ ...r, paretoAt: [64, 32, 16].filter((_, k) => frontier[k]!.includes(r.id)) })),
+    pareto: Object.fromEntries([64, 32, 16].map((side, k) => [String(side), frontier[k]!])),
   };
   writeAtomic(join(SWEEP_DIR, 'report.json'), JSON.stringify(out, null, 1));
   const f = (v: number | undefined, d: number) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
-  process.stdout.write(`held-out draws: ${draws} x ${out.heldOut.imagesPerDraw} images (class-matched, multiple ${multiple}); SWD x1e3 at 64 / 32 / 16 px\n`);
-  if (out.band) process.stdout.write(`noise band (${out.band.sets.join(', ')}): ${out.band.levels.map((l) => `${f(l.width, 1)} (${f(100 * l.relative, 1)} %)`).join(' / ')}\n`);
-  process.stdout.write(
-    '| set | family | levels | FLOPs vs full | FLOPs vs ref | SWD 64 / 32 / 16 | difference from ref (x band) | inside band | PSNR | SSIM |\n|---|---|---|---|---|---|---|---|---|---|\n',
-  );
-  for (const r of rows) {
-    process.stdout.write(
-      `| ${r.id} | ${r.family} | ${r.levels} | ${f(r.flopFraction, 3)} | ${f(r.flopFractionOfReference, 3)} | ${r.swd.map((v) => f(v, 1)).join(' / ')} | ${r.vsFull ? `${r.baseline}: ${r.vsFull.map((k) => `${k.difference >= 0 ? '+' : ''}${f(k.difference, 1)} (${f(k.ratio, 1)})`).join(' / ')}` : '-'} | ${r.insideBand === undefined ? '-' : r.insideBand ? 'yes' : 'no'} | ${f(r.psnr, 2)} | ${f(r.ssim, 3)} |\n`,
+  const diffs = (cs: typeof out.rows[number]['vsFull']) => (cs ? cs.map((k) => `${k.difference >= 0 ? '+' : ''}${f(k.difference, 1)} (${f(k.ratio, 1)})`).join(' / ') : '-');
+  const yes = (v: boolean | undefined) => (v === undefined ? '-' : v ? 'yes' : 'no');
+  const md: string[] = [];
+  md.push(`Held-out draws: ${draws} x ${out.heldOut.imagesPerDraw} images (class-matched, multiple ${multiple}, seed 0); SWD x1e3 at 64 / 32 / 16 px (mean over the draws); ${full.data.images.shape[0]} images per set (one per class and seed).`);
+  if (out.band) md.push(`Noise band (max - min over ${out.band.sets.join(', ')}: disjoint seeds, one generator): ${out.band.levels.map((l) => `${f(l.width, 1)} (${f(100 * l.relative, 1)} %)`).join(' / ')}.`);
+  md.push('');
+  md.push('| set | family | levels | FLOPs vs full | FLOPs vs ref | SWD 64 / 32 / 16 | vs full (x band) | inside band of full | vs ref (x band) | inside band of ref | PSNR vs ref | SSIM vs ref | Pareto at |');
+  md.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of out.rows) {
+    md.push(
+      `| ${r.id} | ${r.family} | ${r.levels} | ${f(r.flopFraction, 3)} | ${f(r.flopFractionOfReference, 3)} | ${r.swd.map((v) => f(v, 1)).join(' / ')} | ${diffs(r.vsFull)} | ${yes(r.insideBandOfFull)} | ${r.baseline === 'full' ? '-' : `${r.baseline}: ${diffs(r.vsBaseline)}`} | ${r.baseline === 'full' ? '-' : yes(r.insideBand)} | ${f(r.psnr, 2)} | ${f(r.ssim, 3)} | ${r.paretoAt.join(', ') || '-'} |`,
     );
+  }
+  md.push('');
+  md.push(`Pareto frontier (SWD vs FLOPs vs full): 64 px ${out.pareto['64']!.join(', ')}; 32 px ${out.pareto['32']!.join(', ')}; 16 px ${out.pareto['16']!.join(', ')}.`);
+  process.stdout.write(`${md.join('\n')}\n`);
+  const outArg = args.indexOf('--out');
+  if (outArg >= 0) {
+    const prefix = args[outArg + 1]!;
+    const notesArg = args.indexOf('--notes');
+    const notes = notesArg >= 0 ? readFileSync(args[notesArg + 1]!, 'utf8').trimEnd() : undefined;
+    const header = [
+      '# Quality sweep: upshift plans and sampling settings on the shipped model',
+      '',
+      `Generated by \`node --import @oxc-node/core/register apps/cli/bench/quality-sweep.ts report --out ${prefix}\` (${out.createdAt}) from the sets of \`apps/cli/bench/quality-sets.ts\` (wasm backend; configs are differences from the old CLI defaults: Euler 20, Karras, guidance 2, box-exact, coupled). "FLOPs vs full" counts every model call (a guided step is two) against \`full\`; "ref" is the full-resolution set with the same sampling settings (paired: same seeds).`,
+      '',
+    ];
+    writeAtomic(`${prefix}.md`, [...header, ...md, ...(notes ? ['', notes] : []), ''].join('\n'));
+    writeAtomic(`${prefix}.json`, `${JSON.stringify(out, null, 1)}\n`);
+    process.stdout.write(`wrote ${prefix}.md, ${prefix}.json\n`);
   }
 }
 
@@ -326,6 +358,29 @@ async function grid(args: readonly string[]): Promise<void> {
   process.stdout.write(`${out}: rows ${ids.join(', ')}; seeds ${seeds.join(', ')}\n`);
 }
 
+/**
+ * `plans [set-id...]`: each set's plan (levels per step, FLOP fraction of its own full-resolution
+ * run) from the run's `start` event, without sampling: checks a new set's config before the
+ * sweep spends CPU on it (a bad config is a ConfigError here, not a failed sweep).
+ */
+async function plans(pipeline: Pipeline, sets: readonly SweepSet[]): Promise<void> {
+  for (const set of sets) {
+    const start = await new Promise<StartEvent>((resolve, reject) => {
+      const sub = pipeline.run(setConfig(set, (set.seeds ?? SEEDS)[0]!)).subscribe({
+        next(event) {
+          if (event.type !== 'start') return;
+          resolve(event);
+          queueMicrotask(() => sub.unsubscribe());
+        },
+        error: reject,
+        complete: () => reject(new Error(`${set.id}: the run ended without a start event`)),
+      });
+    });
+    process.stdout.write(`${set.id}\t${runLength(start.plan.steps.map((s) => s.level))}\t${start.plan.flopFraction.toFixed(3)}\n`);
+  }
+  await pipeline.whenIdle();
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...ids] = argv;
   if (command === 'list') {
@@ -347,9 +402,19 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     return;
   }
+  if (command === 'plans') {
+    registerAll(container);
+    const pipeline = new Pipeline(container);
+    try {
+      await plans(pipeline, (ids.length ? ids : SWEEP_SETS.map((s) => s.id)).map(sweepSet));
+    } finally {
+      pipeline.dispose();
+    }
+    return;
+  }
   if (command === 'report') return report(ids);
   if (command === 'grid') return grid(ids);
-  throw new Error(`usage: quality-sweep.ts list | generate [set-id...] | report [--draws n] [--multiple k] | grid --out f.png --seeds 0,1 set-id... (got "${command ?? ''}")`);
+  throw new Error(`usage: quality-sweep.ts list | plans [set-id...] | generate [set-id...] | report [--draws n] [--multiple k] | grid --out f.png --seeds 0,1 set-id... (got "${command ?? ''}")`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
