@@ -36,7 +36,8 @@ export interface SweepSet {
   readonly seeds?: readonly number[];
   /**
    * The same-seed full-resolution set with the same sampling settings, which this set is paired
-   * with (paired PSNR / SSIM); none for a full-resolution set.
+   * with (paired PSNR / SSIM); for a full-resolution set with other guidance settings, `full`
+   * (what the settings change in the same-seed images); none for the band sets.
    */
   readonly reference?: string;
 }
@@ -52,30 +53,33 @@ export const INTERVAL = { sigmaMin: 0.3, sigmaMax: 5 } as const;
 /** Every set, in the order the sweep runs them (the most informative first). */
 export const SWEEP_SETS: readonly SweepSet[] = [
   // Ordered by priority (the sweep runs them in this order): full resolution and its noise band,
-  // the guidance interval at the old scale (is it free by itself?), upshift plans that only run
-  // coarse in the unguided region above the interval (sigma > 5) or a little into it, paired with
-  // the full-resolution set of the same sampling settings (`gi2-*` with `gi2`, `gi3-*` with
-  // `gi3`, the others with `full`), the third band set, guidance scale and sampler at equal model
-  // calls (with the interval: half the CPU of unlimited guidance), then the remaining levers.
+  // the guidance interval (is it free by itself?), upshift plans that run coarse only in the
+  // unguided region above the interval (sigma > 5) or part of it, paired with the full-resolution
+  // set of the same sampling settings (`gi2-*` with `gi2`, `gi3-*` with `gi3`, the others with
+  // `full`), the old npm start default (before / after), guidance scale and sampler at equal model
+  // calls (with the interval: half the CPU of guidance at every step), then the remaining levers.
+  // The third band set comes late: the band is max - min over the band sets, so a third set can
+  // only widen it (it cannot turn a plan inside the band into one outside).
   { id: 'full', family: 'full resolution', config: {} },
   { id: 'full-band', family: 'noise band', config: {}, seeds: BAND_SEEDS },
-  { id: 'gi3', family: 'guidance interval', config: { guidance: 3, guidanceInterval: INTERVAL } },
+  { id: 'gi3', family: 'guidance interval', config: { guidance: 3, guidanceInterval: INTERVAL }, reference: 'full' },
   { id: 'gi3-p-late', family: 'pyramid', config: { guidance: 3, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 1.5]) }, reference: 'gi3' },
-  { id: 'gi2', family: 'guidance interval', config: { guidance: 2, guidanceInterval: INTERVAL } },
+  { id: 'gi2', family: 'guidance interval', config: { guidance: 2, guidanceInterval: INTERVAL }, reference: 'full' },
   { id: 'gi2-half-above-5', family: 'fixed', config: { guidance: 2, guidanceInterval: INTERVAL, policy: 'fixed', policyOptions: { level: 1, sigma: 5 } }, reference: 'gi2' },
   { id: 'gi2-p-20-5', family: 'pyramid', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 5]) }, reference: 'gi2' },
   { id: 'gi2-half-above-20', family: 'fixed', config: { guidance: 2, guidanceInterval: INTERVAL, policy: 'fixed', policyOptions: { level: 1, sigma: 20 } }, reference: 'gi2' },
   { id: 'gi2-quarter-above-20', family: 'fixed', config: { guidance: 2, guidanceInterval: INTERVAL, policy: 'fixed', policyOptions: { level: 2, sigma: 20 } }, reference: 'gi2' },
   { id: 'spectral', family: 'spectral', config: { policy: 'spectral' }, reference: 'full' }, // the old default of npm start (before / after)
-  { id: 'full-band-2', family: 'noise band', config: {}, seeds: BAND_SEEDS_2 },
-  { id: 'gi2-p-20-2', family: 'pyramid', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 2]) }, reference: 'gi2' },
-  { id: 'gi2-p-20-5-churn', family: 'after upshift', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'gi2' },
-  { id: 'gi5', family: 'guidance interval', config: { guidance: 5, guidanceInterval: INTERVAL } },
+  { id: 'gi2-p-20-10', family: 'pyramid', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 10]) }, reference: 'gi2' },
+  { id: 'gi5', family: 'guidance interval', config: { guidance: 5, guidanceInterval: INTERVAL }, reference: 'full' },
   { id: 'gi2-dpmpp2m-20', family: 'sampler', config: { guidance: 2, guidanceInterval: INTERVAL, sampler: 'dpmpp-2m' } },
   { id: 'gi2-heun-10', family: 'sampler', config: { guidance: 2, guidanceInterval: INTERVAL, sampler: 'heun', steps: 10 } },
+  { id: 'gi2-p-20-5-churn', family: 'after upshift', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'gi2' },
+  { id: 'gi2-p-20-2', family: 'pyramid', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 2]) }, reference: 'gi2' },
   { id: 'gi2-p-20-5-dct', family: 'resizer', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 5]), resizer: 'dct-exact' }, reference: 'gi2' },
   { id: 'gi2-bottleneck-5', family: 'bottleneck', config: { guidance: 2, guidanceInterval: INTERVAL, policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 50 }, stages: [{ level: 2, sigma: 20 }, { level: 1, sigma: 5 }] } }, reference: 'gi2' },
   { id: 'gi2-ag1.5', family: 'autoguidance', config: { guidance: 2, guidanceInterval: INTERVAL, autoguidance: { scale: 1.5 } } },
+  { id: 'full-band-2', family: 'noise band', config: {}, seeds: BAND_SEEDS_2 },
   { id: 'gi3-half-above-2', family: 'fixed', config: { guidance: 3, guidanceInterval: INTERVAL, policy: 'fixed', policyOptions: { level: 1, sigma: 2 } }, reference: 'gi3' },
   { id: 'gi3-p-late-churn', family: 'after upshift', config: { guidance: 3, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'gi3' },
   { id: 'gi3-bottleneck', family: 'bottleneck', config: { guidance: 3, guidanceInterval: INTERVAL, policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 70 }, stages: [{ level: 2, sigma: 6 }, { level: 1, sigma: 1.5 }] } }, reference: 'gi3' },

@@ -98,9 +98,11 @@ describe('a model folder served over http', () => {
     const r = await cli(['generate', '--backend', 'cpu', '--workers', '1', '--class', '2', '--guidance', '1', '--steps', '1', '--resolution', '16', '--no-grid', '--model-options', JSON.stringify({ path: `${base}/model` }), '--out', out, '--no-progress']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(EXIT_CODES.ok);
-    const sidecar = JSON.parse(readFileSync(join(out, 'upshift.json'), 'utf8')) as { config: { policy: string }; images: unknown[] };
+    const sidecar = JSON.parse(readFileSync(join(out, 'upshift.json'), 'utf8')) as { config: Record<string, unknown>; images: unknown[] };
     expect(sidecar.images).toEqual([{ file: 'upshift-00.png', classLabel: 2, className: 'Flags' }]);
-    expect(sidecar.config.policy).toBe('spectral'); // the model's recommendation
+    // the model's recommendation (config.json -> sampling) fills what the command line leaves out
+    const { sampling } = JSON.parse(readFileSync(join(SHIPPED, 'config.json'), 'utf8')) as { sampling: Record<string, unknown> };
+    expect(sidecar.config).toMatchObject({ policy: sampling['policy'], policyOptions: sampling['policyOptions'], guidanceInterval: sampling['guidanceInterval'], guidance: 1 });
   });
 
   it('a URL with no model there: exit 1 naming the URL of its config.json, not --class', async () => {

@@ -40,7 +40,8 @@ describe('generate --backend cpu at the defaults', () => {
     const text = lines.join('');
     const note = /note: this run will take about ([\d.]+) (min|h) on cpu \(the plan's (\d+) GFLOP at ([\d.]+) GFLOP\/s: the rate of a model call at 1\/2 side( on one thread, times \d+ worker threads)?\)/.exec(text);
     expect(note, text).not.toBeNull();
-    // 9 images x guidance 2 x 20 steps of the spectral plan: ~780 GFLOP (half a full-resolution run).
+    // 9 images x 20 steps of the model's recommended plan (guidance 2 on 6 of them, 1/4 side above
+    // sigma 20): ~770 GFLOP, 0.53 of a full-resolution run guided at every step (1,448 GFLOP).
     expect(Number(note![3])).toBeGreaterThan(600);
     expect(Number(note![3])).toBeLessThan(900);
     const minutes = Number(note![1]) * (note![2] === 'h' ? 60 : 1);
