@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@upshift/core';
-import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig } from '@upshift/pipeline';
+import { EMOJI_UNET_ASSETS, loadModelConfig } from '@upshift/models';
+import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig, withRecommendedSampling } from '@upshift/pipeline';
 import { configFromForm, demoFormDefaults, fullResolutionConfig } from './demo-form.js';
 
 // A model recommending the pyramid policy, 20 steps and guidance 2.
@@ -55,5 +56,20 @@ describe('configFromForm', () => {
     const twin = fullResolutionConfig(run);
     expect(twin).toEqual({ policy: 'none', steps: 20, seed: 42, guidance: 2, classLabels: 6, backend: DEFAULT_PIPELINE_CONFIG.backend, previews: true });
     expect('policyOptions' in twin).toBe(false);
+  });
+});
+
+describe("the shipped model's recommended sampling", () => {
+  it('reaches a run of the untouched form, and the paired full-resolution run keeps its guidance interval', async () => {
+    const { sampling } = await loadModelConfig(EMOJI_UNET_ASSETS);
+    expect(sampling?.guidanceInterval).toBeDefined();
+    const form = demoFormDefaults(DEFAULT_PIPELINE_CONFIG, sampling);
+    // what the worker runs: the form's config, then the recommendation (pipeline-host.ts)
+    const run = withRecommendedSampling(configFromForm(form), sampling);
+    expect(run).toMatchObject({ policy: sampling!.policy, policyOptions: sampling!.policyOptions, steps: sampling!.steps, guidance: sampling!.guidance, guidanceInterval: sampling!.guidanceInterval, sampler: sampling!.sampler });
+    expect(parsePipelineConfig(run).policy).toBe(sampling!.policy);
+    const full = withRecommendedSampling(fullResolutionConfig(configFromForm(form)), sampling);
+    expect(full).toMatchObject({ policy: 'none', guidanceInterval: sampling!.guidanceInterval });
+    expect(full).not.toHaveProperty('policyOptions');
   });
 });
