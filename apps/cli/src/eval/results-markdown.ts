@@ -240,6 +240,21 @@ export function matrixReading(m: Measurements, verdicts: ReadonlyMap<string, Cel
       `- **What the plans cost per sampler** (box-exact; SWD vs the same sampler at full resolution, in bands at 64 / 32 / 16 px):${lossy.length > 0 ? ` a resolved loss for ${lossy.map((p) => p.text).join('; ')}.` : ''}${fine.length > 0 ? ` No resolved loss for ${fine.map((p) => p.text).join('; ')}.` : ''}`,
     );
   }
+  if (band64 !== undefined) {
+    // Each resizer against box-exact, cell by cell (same sampler and plan): SWD 64 px in bands.
+    const vsBox = [...new Set(measured.map((c) => c.resizer!))].filter((r) => r !== 'box-exact').flatMap((resizer) => {
+      const diffs = measured.flatMap((c) => {
+        const box = measured.find((b) => b.resizer === 'box-exact' && b.sampler === c.sampler && b.policy === c.policy);
+        return c.resizer === resizer && c.swdVsData?.[0] && box?.swdVsData?.[0] ? [(c.swdVsData[0].mean - box.swdVsData[0].mean) / band64] : [];
+      });
+      if (diffs.length === 0) return [];
+      const lo = Math.min(...diffs);
+      const hi = Math.max(...diffs);
+      const sign = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
+      return [`${resizer} ${sign(lo)} to ${sign(hi)} (${diffs.length} ${diffs.length === 1 ? 'cell' : 'cells'}${hi > RESOLVED_BANDS ? ', resolved: worse' : lo < -RESOLVED_BANDS ? ', resolved: better' : ', not resolved'})`];
+    });
+    if (vsBox.length > 0) out.push(`- **Resizers against box-exact** (SWD 64 px, same sampler and plan, in bands): ${vsBox.join('; ')}.`);
+  }
   const count = (status: string) => measured.filter((c) => verdicts.get(c.id)?.status === status).length;
   out.push(`- **Verdicts** (${measured.length} of ${cells.length} cells measured): ${['ok', 'caution', 'unsafe', 'fails'].map((st) => `${count(st)} ${st}`).join(', ')}; why, below the tables.${cells.length > measured.length ? ` ${cells.length - measured.length === 1 ? 'The cell' : `The ${cells.length - measured.length} cells`} marked "not measured" ${cells.length - measured.length === 1 ? 'was' : 'were'} not sampled in this evaluation.` : ''}`);
   return out;

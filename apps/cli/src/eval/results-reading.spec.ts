@@ -41,13 +41,15 @@ describe('the reading of the policy table', () => {
   it("reads the model's matrix: twins, each sampler's own bar, losses per sampler, verdicts counted with what was not measured", () => {
     const ref = (sampler: string, swd64: number): SetMeasurement => ({ ...row('none', 1, [0, 0, 0], Number.NaN, [swd64, 80, 200]), id: `matrix/${sampler}/none`, part: 'matrix', role: 'reference', sampler });
     const cellOf = (sampler: string, inBands: number[], status: SetMeasurement['status'] = 'measured'): SetMeasurement => ({ ...row('fixed', 0.53, inBands, 19, [100, 100, 200]), id: `matrix/${sampler}/box-exact/fixed`, part: 'matrix', role: 'cell', sampler, resizer: 'box-exact', status });
-    const sets = [ref('euler', 80), ref('ddim', 80), ref('heun', 120), cellOf('euler', [8, 30, -5]), cellOf('ddim', [8, 30, -5]), cellOf('heun', [-4, 0.3, -6]), cellOf('ddpm', [], 'missing')];
+    const bil = { ...cellOf('euler', [40, 60, 5]), id: 'matrix/euler/bilinear/fixed', resizer: 'bilinear', swdVsData: [{ side: 64, mean: 300, std: 1 }] };
+    const sets = [ref('euler', 80), ref('ddim', 80), ref('heun', 120), cellOf('euler', [8, 30, -5]), cellOf('ddim', [8, 30, -5]), cellOf('heun', [-4, 0.3, -6]), cellOf('ddpm', [], 'missing'), bil];
     const verdicts = new Map([['matrix/euler/box-exact/fixed', { status: 'ok' as const, reasons: [] }], ['matrix/ddim/box-exact/fixed', { status: 'ok' as const, reasons: [] }], ['matrix/heun/box-exact/fixed', { status: 'caution' as const, reasons: ['x'] }]]);
     const text = matrixReading({ sets, bands: { matrix: { images: 9, swd: [{ side: 64, width: 5, relative: 0.05, values: [] }] } }, timing: {} }, verdicts).join('\n');
     expect(text).toContain('ddim = euler');
     expect(text).toContain('heun (120.0) is further from the data at 64 px than euler (80.0)');
     expect(text).toMatch(/a resolved loss for euler fixed \+8\.0 \/ \+30\.0 \/ -5\.0; ddim .* No resolved loss for heun fixed -4\.0/);
-    expect(text).toContain('(3 of 4 cells measured): 2 ok, 1 caution, 0 unsafe, 0 fails');
+    expect(text).toContain('**Resizers against box-exact** (SWD 64 px, same sampler and plan, in bands): bilinear +40.0 to +40.0 (1 cell, resolved: worse)');
+    expect(text).toContain('(4 of 5 cells measured): 2 ok, 1 caution, 0 unsafe, 0 fails');
     expect(text).toContain('The cell marked "not measured" was not sampled');
   });
 });
