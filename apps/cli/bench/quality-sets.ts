@@ -79,6 +79,8 @@ export const SWEEP_SETS: readonly SweepSet[] = [
   { id: 'gi2-ag1.5', family: 'autoguidance', config: { guidance: 2, guidanceInterval: INTERVAL, autoguidance: { scale: 1.5 } } },
   { id: 'gi2-bottleneck-5', family: 'bottleneck', config: { guidance: 2, guidanceInterval: INTERVAL, policy: 'bottleneck', policyOptions: { fullAbove: { sigma: 50 }, stages: [{ level: 2, sigma: 20 }, { level: 1, sigma: 5 }] } }, reference: 'gi2' },
   { id: 'gi2-p-20-2', family: 'pyramid', config: { guidance: 2, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 2]) }, reference: 'gi2' },
+  // the adaptive policy calibrated on this sweep's recorded statistic (ADAPTIVE_EMOJI_UNET_CALIBRATED of @upshift/policies)
+  { id: 'gi2-adaptive-cal', family: 'adaptive', config: { guidance: 2, guidanceInterval: INTERVAL, policy: 'adaptive', policyOptions: { startLevel: 2, threshold: 1e-3, fullBelowSigma: 5, upshiftTo: 0 } }, reference: 'gi2' },
   { id: 'full-band-2', family: 'noise band', config: {}, seeds: BAND_SEEDS_2 },
   { id: 'gi3-half-above-2', family: 'fixed', config: { guidance: 3, guidanceInterval: INTERVAL, policy: 'fixed', policyOptions: { level: 1, sigma: 2 } }, reference: 'gi3' },
   { id: 'gi3-p-late-churn', family: 'after upshift', config: { guidance: 3, guidanceInterval: INTERVAL, ...pyramid([2, 20], [1, 1.5]), afterUpshift: { steps: 2, mode: 'churn', churn: 0.4 } }, reference: 'gi3' },

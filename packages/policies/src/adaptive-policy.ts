@@ -9,7 +9,9 @@
  *
  * Before the run, the plan is the fallback: `startLevel` while sigma > `fullBelowSigma`, then
  * full resolution. The hook only ever upshifts earlier than that plan (never downshifts), so the
- * predicted FLOP fraction is an upper bound on the savings.
+ * predicted FLOP fraction is an upper bound on the savings. By default a trigger moves one level
+ * finer; `upshiftTo: 0` jumps straight to full resolution (the two-level plan that the quality
+ * sweep found free on the shipped emoji model, see {@link ADAPTIVE_EMOJI_UNET_CALIBRATED}).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
@@ -36,17 +38,36 @@ export interface AdaptivePolicyOptions {
   readonly threshold: number;
   /** Fallback: full resolution once the full-resolution sigma is at or below this. */
   readonly fullBelowSigma: number;
+  /** Level a trigger jumps to (default: one level finer than the current one); 0 = straight to full resolution. */
+  readonly upshiftTo?: number;
 }
 
 /** Defaults: upshift when the top-band SNR of x0 exceeds 0.05; full resolution by sigma 1. */
 export const ADAPTIVE_POLICY_DEFAULTS: AdaptivePolicyOptions = { threshold: 0.05, fullBelowSigma: 1 };
 
+/**
+ * Options calibrated on the quality sweep of the shipped emoji model (Euler 20, Karras, guidance 2
+ * in (0.3, 5]; `docs/measurements/quality-sweep.md`, set `gi2-adaptive-cal`): the sweep's runs
+ * record this policy's statistic at 1/4 side as 0.69e-3 to 0.76e-3 after the step from sigma 31.9
+ * and 1.56e-3 to 1.73e-3 after the step from 22.8 (every seed), so a threshold of 1e-3 (near the
+ * geometric middle) triggers after the last step above sigma 20, and `upshiftTo: 0` then goes
+ * straight to full resolution, where the measurement says upshifting is free (coarse steps below
+ * sigma ~20 cost detail). The fallback (`fullBelowSigma` 5, where guidance starts) bounds a run
+ * whose statistic never fires. Not the shipped default (that is `fixed`, sigma 20).
+ */
+export const ADAPTIVE_EMOJI_UNET_CALIBRATED: AdaptivePolicyOptions = Object.freeze({ startLevel: 2, threshold: 1e-3, fullBelowSigma: 5, upshiftTo: 0 });
+
 /** Validates untrusted options (JSON). */
 export function resolveAdaptivePolicyOptions(options: unknown): AdaptivePolicyOptions {
-  const record = optionsRecord(options, ['startLevel', 'threshold', 'fullBelowSigma']);
+  const record = optionsRecord(options, ['startLevel', 'threshold', 'fullBelowSigma', 'upshiftTo']);
   const at = 'policyOptions';
   const startLevel = readLevel(record, 'startLevel', at, undefined, 1);
+  const upshiftTo = readLevel(record, 'upshiftTo', at, undefined, 0);
+  if (upshiftTo !== undefined && startLevel !== undefined && upshiftTo >= startLevel) {
+    throw new ConfigError(field('upshiftTo'), upshiftTo, `must be below startLevel (${startLevel})`);
+  }
   return {
+    ...(upshiftTo === undefined ? {} : { upshiftTo }),
     threshold: readNumber(record, 'threshold', at, ADAPTIVE_POLICY_DEFAULTS.threshold, { min: 0, minExclusive: true, max: 100 }) as number,
     fullBelowSigma: readNumber(record, 'fullBelowSigma', at, ADAPTIVE_POLICY_DEFAULTS.fullBelowSigma, { min: 0, minExclusive: true }) as number,
     ...(startLevel === undefined ? {} : { startLevel }),
@@ -91,12 +112,21 @@ export class AdaptiveUpshiftHook implements StepHook {
   /** Step indices where the hook upshifted earlier than the plan. */
   readonly decisions: AdaptiveDecision[] = [];
 
-  constructor(readonly threshold: number) {}
+  /**
+   * @param threshold band SNR that triggers an upshift
+   * @param upshiftTo level a trigger jumps to (default one level finer; never coarser than that)
+   */
+  constructor(
+    readonly threshold: number,
+    readonly upshiftTo?: number,
+  ) {}
 
   async afterStep(ctx: StepHookContext): Promise<StepHookResult | void> {
-    if (ctx.level === 0 || ctx.sigmaNext === 0) return;
+    if (ctx.sigmaNext === 0) return;
+    // At full resolution after an early upshift the plan may still say a coarser level: stay (never downshift).
+    if (ctx.level === 0) return ctx.nextLevel > 0 ? { level: 0 } : undefined;
     const snr = await topBandSnr(ctx.denoised, ctx.sigmaNext / 2 ** ctx.level);
-    const wanted = snr > this.threshold ? ctx.level - 1 : ctx.level;
+    const wanted = snr > this.threshold ? Math.min(ctx.level - 1, this.upshiftTo ?? ctx.level - 1) : ctx.level;
     const next = Math.min(wanted, ctx.nextLevel);
     if (next === ctx.nextLevel) return;
     if (next < ctx.level) this.decisions.push({ index: ctx.index + 1, level: next, snr });
@@ -134,12 +164,12 @@ export function createAdaptivePolicy(options: AdaptivePolicyOptions = ADAPTIVE_P
       return ctx.sigmas.slice(0, -1).map((s) => (s > options.fullBelowSigma ? start : 0));
     },
     hook(): StepHook {
-      return new AdaptiveUpshiftHook(options.threshold);
+      return new AdaptiveUpshiftHook(options.threshold, options.upshiftTo);
     },
   };
 }
 
-/** Factory: options `{ startLevel?, threshold?, fullBelowSigma? }`. */
+/** Factory: options `{ startLevel?, threshold?, fullBelowSigma?, upshiftTo? }`. */
 export const adaptivePolicyFactory: PluginFactory<UpshiftPolicy> = {
   name: ADAPTIVE_POLICY,
   description: "Upshifts during the run when the model's x0 prediction shows detail near the current Nyquist frequency.",

@@ -50,6 +50,7 @@ export type { AdaptivePolicyOptions, AdaptiveDecision } from './adaptive-policy.
 export {
   ADAPTIVE_POLICY,
   ADAPTIVE_POLICY_DEFAULTS,
+  ADAPTIVE_EMOJI_UNET_CALIBRATED,
   AdaptiveUpshiftHook,
   createAdaptivePolicy,
   adaptivePolicyFactory,

@@ -4,7 +4,7 @@ import { container as rootContainer } from 'tsyringe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, PolicyFactory, logSnrToSigma } from '@upshift/core';
 import type { NoiseSchedule, PolicyContext, PowerSpectrum, StepHookContext, UpshiftPlan } from '@upshift/core';
-import { AdaptiveUpshiftHook, createAdaptivePolicy, resolveAdaptivePolicyOptions, topBandSnr } from './adaptive-policy.js';
+import { ADAPTIVE_EMOJI_UNET_CALIBRATED, AdaptiveUpshiftHook, createAdaptivePolicy, resolveAdaptivePolicyOptions, topBandSnr } from './adaptive-policy.js';
 import { buildPlan } from './build-plan.js';
 import { createBottleneckPolicy, resolveBottleneckPolicyOptions } from './bottleneck-policy.js';
 import { createBudgetPolicy, resolveBudgetPolicyOptions, solveBudget } from './budget-policy.js';
@@ -267,7 +267,41 @@ describe('adaptive', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('calibrated on the shipped model: jumps 1/4 side -> full resolution after the last step above sigma 20', async () => {
+    const before = tf.memory().numTensors;
+    // Karras 20 steps on (0.002, 80], the sweep's grid (steps 3, 4, 5 start at 31.88, 22.79, 16.02)
+    const sigmas = Array.from({ length: 20 }, (_, i) => (80 ** (1 / 7) + (i / 19) * (0.002 ** (1 / 7) - 80 ** (1 / 7))) ** 7).concat(0);
+    const options = resolveAdaptivePolicyOptions({ ...ADAPTIVE_EMOJI_UNET_CALIBRATED });
+    expect(options).toEqual(ADAPTIVE_EMOJI_UNET_CALIBRATED);
+    const policy = createAdaptivePolicy(options);
+    // fallback plan: 1/4 side while sigma > 5 (8 steps), then full resolution
+    const levels = policy.levels(ctx({ sigmas, maxLevel: 3 }));
+    expect(levels).toEqual([...Array(8).fill(2), ...Array(12).fill(0)]);
+    const hook = policy.hook!(ctx({ sigmas, maxLevel: 3 })) as AdaptiveUpshiftHook;
+    // a checkerboard of amplitude a at per-pixel noise s has band SNR a^2 / (0.75 s^2): the sweep's
+    // statistics at 1/4 side were <= 0.76e-3 after step 3 and >= 1.56e-3 after step 4 (all seeds)
+    const withSnr = (snr: number, sigmaNext: number) => {
+      const a = Math.sqrt(snr * 0.75) * (sigmaNext / 4);
+      return tf.tensor4d(Array.from({ length: 256 }, (_, i) => (((i % 16) + Math.floor(i / 16)) % 2 ? a : -a)), [1, 16, 16, 1]);
+    };
+    const at3 = withSnr(0.76e-3, sigmas[4]!);
+    const at4 = withSnr(1.56e-3, sigmas[5]!);
+    const step = (index: number, denoised: tf.Tensor4D) => hookCtx(denoised, { index, sigma: sigmas[index]!, sigmaNext: sigmas[index + 1]!, level: 2, nextLevel: 2 });
+    expect(await hook.afterStep(step(3, at3))).toBeUndefined();
+    expect(await hook.afterStep(step(4, at4))).toEqual({ level: 0 });
+    expect(hook.decisions).toEqual([{ index: 5, level: 0, snr: expect.closeTo(1.56e-3, 6) }]);
+    // at full resolution while the fallback plan still says 1/4 side: stays at full resolution
+    expect(await hook.afterStep(hookCtx(at4, { index: 5, sigma: sigmas[5]!, sigmaNext: sigmas[6]!, level: 0, nextLevel: 2 }))).toEqual({ level: 0 });
+    expect(await hook.afterStep(hookCtx(at4, { index: 8, sigma: sigmas[8]!, sigmaNext: sigmas[9]!, level: 0, nextLevel: 0 }))).toBeUndefined();
+    // the default (one level at a time) would only go to 1/2 side there
+    expect(await new AdaptiveUpshiftHook(1e-3).afterStep(step(4, at4))).toEqual({ level: 1 });
+    tf.dispose([at3, at4]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('bad options are ConfigErrors', () => {
+    expect(() => resolveAdaptivePolicyOptions({ upshiftTo: 2, startLevel: 2 })).toThrow(/policyOptions.upshiftTo = 2/);
+    expect(() => resolveAdaptivePolicyOptions({ upshiftTo: -1 })).toThrow(/policyOptions.upshiftTo = -1/);
     expect(() => resolveAdaptivePolicyOptions({ threshold: 0 })).toThrow(/policyOptions.threshold = 0/);
     expect(() => resolveAdaptivePolicyOptions({ startLevel: 0 })).toThrow(/policyOptions.startLevel = 0/);
     expect(() => createAdaptivePolicy(resolveAdaptivePolicyOptions({ startLevel: 4 })).levels(ctx())).toThrow(/startLevel = 4/);
